@@ -1,0 +1,128 @@
+# voronka — build, run and test. The layers, lowest first; a module includes only those below:
+#   core -> store -> auth, org -> preset -> http -> main
+# `make run` and `make test` are the README's quick start.
+
+CC      ?= cc
+PKGS    := libmicrohttpd jansson sqlite3 libsodium
+WARN    := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
+B       ?= build
+
+LAYER_CORE   := $(wildcard src/core/*.c)
+LAYER_STORE  := $(wildcard src/store/*.c)
+LAYER_DOMAIN := $(wildcard src/auth/*.c src/org/*.c src/preset/*.c)
+LAYER_HTTP   := $(wildcard src/http/*.c)
+LIB_SRC      := $(LAYER_CORE) $(LAYER_STORE) $(LAYER_DOMAIN) $(LAYER_HTTP)
+LIB_OBJ      := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/builtin.o
+
+# Files compiled into the binary: the UI, npm libraries it imports, presets, the API document.
+WEB_FILES    := $(shell find web -type f ! -name '*~' 2>/dev/null | sort)
+VENDOR       := $(B)/web/vendor/preact.mjs $(B)/web/vendor/hooks.mjs $(B)/web/vendor/htm.mjs
+PRESET_FILES := $(wildcard presets/*/preset.json)
+BUILTIN_IN   := $(foreach f,$(WEB_FILES) $(PRESET_FILES) docs/openapi.json,$(f)=$(f)) \
+                $(foreach f,$(VENDOR),web/vendor/$(notdir $(f))=$(f))
+
+UNIT_SRC     := $(wildcard tests/unit/*_test.c)
+
+.PHONY: all run test test-unit test-api test-e2e test-asan fuzz fuzz-smoke deps clean
+all: $(B)/voronka
+
+$(B)/voronka: $(B)/src/main.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/gen/builtin.o: $(B)/gen/builtin.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/gen/builtin.c: $(B)/mkbuiltin $(WEB_FILES) $(PRESET_FILES) docs/openapi.json $(VENDOR)
+	@mkdir -p $(dir $@)
+	$(B)/mkbuiltin $@ $(BUILTIN_IN)
+
+$(B)/mkbuiltin: tools/mkbuiltin.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -std=c11 -Wall -Wextra -Werror -o $@ $<
+
+# Browser-side libraries come from npm (package-lock.json) and are copied in at build time.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(B)/web/vendor/preact.mjs: node_modules/.package-lock.json
+	@mkdir -p $(dir $@)
+	cp node_modules/preact/dist/preact.module.js $@
+$(B)/web/vendor/hooks.mjs: node_modules/.package-lock.json
+	@mkdir -p $(dir $@)
+	cp node_modules/preact/hooks/dist/hooks.module.js $@
+$(B)/web/vendor/htm.mjs: node_modules/.package-lock.json
+	@mkdir -p $(dir $@)
+	cp node_modules/htm/dist/htm.module.js $@
+
+# ---- run ----
+deps:
+	@sh scripts/deps.sh build
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/run.sh
+
+# ---- tests ----
+$(B)/unit: $(UNIT_SRC:%.c=$(B)/%.o) $(B)/tests/unit/main.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(B)/tests/unit/main.o: tests/unit/main.c $(UNIT_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -Itests/unit -c -o $@ $<
+
+test-unit: $(B)/unit
+	$(B)/unit all
+
+test-api: $(B)/voronka
+	VORONKA_BIN=$(abspath $(B)/voronka) node --test --test-concurrency=1 tests/api/*.test.mjs
+
+test-e2e: $(B)/voronka
+	VORONKA_BIN=$(abspath $(B)/voronka) node --test --test-concurrency=1 tests/e2e/*.test.mjs
+
+test:
+	@sh scripts/deps.sh test
+	@$(MAKE) --no-print-directory all $(B)/unit
+	$(MAKE) --no-print-directory test-unit
+	$(MAKE) --no-print-directory test-api
+	$(MAKE) --no-print-directory test-e2e
+	$(MAKE) --no-print-directory fuzz-smoke
+
+# Same unit and API tests on an AddressSanitizer + UndefinedBehaviorSanitizer build.
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+test-asan:
+	@sh scripts/deps.sh test
+	$(MAKE) --no-print-directory B=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" build-asan/voronka build-asan/unit
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/unit all
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 VORONKA_BIN=$(abspath build-asan/voronka) \
+		node --test --test-concurrency=1 tests/api/*.test.mjs
+
+# ---- fuzzing (libFuzzer, clang) ----
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Isrc \
+               $(shell pkg-config --cflags jansson 2>/dev/null)
+build/fuzz/fuzz_json: tests/fuzz/fuzz_json.c src/core/json.c src/core/rc.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(shell pkg-config --libs jansson)
+
+FUZZ_SECONDS ?= 60
+fuzz: build/fuzz/fuzz_json
+	@mkdir -p build/fuzz/corpus_json
+	build/fuzz/fuzz_json -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus_json tests/fuzz/corpus/json
+
+# Every seed through the target once, plus a short random run: proves the harness works.
+fuzz-smoke: build/fuzz/fuzz_json
+	build/fuzz/fuzz_json -runs=0 tests/fuzz/corpus/json
+	@mkdir -p build/fuzz/corpus_json
+	build/fuzz/fuzz_json -max_total_time=20 -max_len=65536 build/fuzz/corpus_json tests/fuzz/corpus/json
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Install the Debian packages voronka needs, only those missing.
+# Usage: scripts/deps.sh [build|test]   (test = build + what the test suite needs)
+# Works as root or through sudo; prints nothing when everything is present.
+set -eu
+want=${1:-build}
+
+build_pkgs="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev"
+test_pkgs="clang libclang-rt-dev sqlite3 chromium fonts-dejavu-core"
+pkgs=$build_pkgs
+[ "$want" = test ] && pkgs="$pkgs $test_pkgs"
+# node: any working node+npm will do (nodesource or Debian); only install Debian's if none.
+if [ "$want" = test ] || [ "$want" = node ]; then
+	command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
+	command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
+fi
+
+missing=""
+for p in $pkgs; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in *" installed") ;; *) missing="$missing $p" ;; esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+	echo "deps: missing packages:$missing (run as root or install sudo)" >&2; exit 1
+fi
+echo "deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >&2
+$sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >&2

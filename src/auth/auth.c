@@ -1,0 +1,405 @@
+#include "auth/auth.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "store/auth.h"
+#include "store/event.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <string.h>
+
+const char *const auth_capabilities[] = {
+	CAP_USERS_READ, CAP_USERS_MANAGE, CAP_ROLES_READ, CAP_SETTINGS_MANAGE,
+	CAP_TOKENS_MANAGE, CAP_TIMELINE_READ, NULL,
+};
+
+bool auth_capability_known(const char *cap)
+{
+	if (strcmp(cap, "*") == 0)
+		return true;
+	for (const char *const *c = auth_capabilities; *c; c++)
+		if (strcmp(*c, cap) == 0)
+			return true;
+	return false;
+}
+
+bool auth_can(const struct principal *p, const char *capability)
+{
+	if (!p)
+		return false;
+	for (int i = 0; i < p->n_caps; i++)
+		if (strcmp(p->caps[i], "*") == 0 || strcmp(p->caps[i], capability) == 0)
+			return true;
+	return false;
+}
+
+/* ---- login throttling: failures per key in a sliding window, in memory ---- */
+
+#define THROTTLE_BUCKETS 1024
+#define THROTTLE_KEEP 64 /* failure times kept per key; limits above this act as this */
+
+struct tentry {
+	struct tentry *next;
+	char *key;
+	int64_t fails[THROTTLE_KEEP]; /* ring of failure times */
+	int n, head;
+};
+
+struct auth {
+	struct store *store;
+	const struct config *cfg;
+	pthread_mutex_t lock;
+	struct tentry *buckets[THROTTLE_BUCKETS];
+};
+
+static unsigned hash_key(const char *s)
+{
+	unsigned h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h % THROTTLE_BUCKETS;
+}
+
+static struct tentry *tentry_get(struct auth *a, const char *key, bool create)
+{
+	struct tentry **pp = &a->buckets[hash_key(key)];
+	for (; *pp; pp = &(*pp)->next)
+		if (strcmp((*pp)->key, key) == 0)
+			return *pp;
+	if (!create)
+		return NULL;
+	struct tentry *e = xcalloc(1, sizeof *e);
+	e->key = xstrdup(key);
+	*pp = e;
+	return e;
+}
+
+/* Failures of e within the window ending at now; sets *oldest to the earliest one counted. */
+static int tentry_count(const struct tentry *e, int64_t now, int64_t window, int64_t *oldest)
+{
+	int n = 0;
+	*oldest = now;
+	for (int i = 0; i < e->n; i++) {
+		int64_t t = e->fails[i];
+		if (t > now - window) {
+			n++;
+			if (t < *oldest)
+				*oldest = t;
+		}
+	}
+	return n;
+}
+
+/* Seconds to wait if key is over limit, else 0. */
+static int throttle_wait(struct auth *a, const char *key, long limit, int64_t now)
+{
+	int64_t window = a->cfg->login_window_minutes * 60000;
+	struct tentry *e = tentry_get(a, key, false);
+	if (!e)
+		return 0;
+	int64_t oldest;
+	int n = tentry_count(e, now, window, &oldest);
+	if (limit > THROTTLE_KEEP)
+		limit = THROTTLE_KEEP;
+	if (n < limit)
+		return 0;
+	/* Wait until enough of the counted failures leave the window: the oldest one first. */
+	int64_t wait_ms = oldest + window - now;
+	return (int)((wait_ms + 999) / 1000);
+}
+
+static void throttle_fail(struct auth *a, const char *key, int64_t now)
+{
+	struct tentry *e = tentry_get(a, key, true);
+	e->fails[e->head] = now;
+	e->head = (e->head + 1) % THROTTLE_KEEP;
+	if (e->n < THROTTLE_KEEP)
+		e->n++;
+}
+
+static void throttle_clear(struct auth *a, const char *key)
+{
+	struct tentry *e = tentry_get(a, key, false);
+	if (e)
+		e->n = e->head = 0;
+}
+
+struct auth *auth_new(struct store *s, const struct config *cfg)
+{
+	if (sodium_init() < 0) {
+		log_error("msg=\"libsodium failed to initialise\"");
+		abort();
+	}
+	struct auth *a = xcalloc(1, sizeof *a);
+	a->store = s;
+	a->cfg = cfg;
+	pthread_mutex_init(&a->lock, NULL);
+	return a;
+}
+
+void auth_free(struct auth *a)
+{
+	if (!a)
+		return;
+	for (int i = 0; i < THROTTLE_BUCKETS; i++)
+		for (struct tentry *e = a->buckets[i], *next; e; e = next) {
+			next = e->next;
+			free(e->key);
+			free(e);
+		}
+	pthread_mutex_destroy(&a->lock);
+	free(a);
+}
+
+/* ---- passwords ---- */
+
+enum vk_rc auth_hash_password(const char *password, char out[AUTH_HASH_LEN])
+{
+	_Static_assert(AUTH_HASH_LEN >= crypto_pwhash_STRBYTES, "hash buffer too small");
+	if (crypto_pwhash_str_alg(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                          crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return VK_EIO; /* out of memory in libsodium */
+	return VK_OK;
+}
+
+bool auth_verify_password(const char *hash, const char *password)
+{
+	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+enum vk_rc auth_check_password_rules(const char *password, const char *field, struct vk_err *err)
+{
+	size_t n = strlen(password);
+	if (n < 8 || n > 256)
+		return vk_fail(err, VK_EINVAL, field, "the password must be 8 to 256 characters long");
+	return VK_OK;
+}
+
+void auth_random_hex(char *out, size_t n_bytes)
+{
+	unsigned char raw[64];
+	if (n_bytes > sizeof raw)
+		abort();
+	randombytes_buf(raw, n_bytes);
+	sodium_bin2hex(out, n_bytes * 2 + 1, raw, n_bytes);
+}
+
+void auth_token_hash(const char *token, unsigned char out[32])
+{
+	crypto_generichash(out, 32, (const unsigned char *)token, strlen(token), NULL, 0);
+}
+
+/* ---- principals ---- */
+
+static void principal_from_user(struct principal *p, const struct user *u, struct conn *c,
+                                struct arena *ar)
+{
+	struct role r;
+	memset(p, 0, sizeof *p);
+	p->user_id = u->id;
+	p->login = u->login;
+	p->name = u->name;
+	p->role_id = u->role_id;
+	p->role_key = u->role_key;
+	p->role_name = u->role_name;
+	if (store_role_get(c, u->role_id, ar, &r) == VK_OK) {
+		p->caps = r.caps;
+		p->n_caps = r.n_caps;
+	}
+}
+
+static char dummy_hash[AUTH_HASH_LEN];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void make_dummy_hash(void)
+{
+	char pw[33];
+	auth_random_hex(pw, 16);
+	if (auth_hash_password(pw, dummy_hash) != VK_OK)
+		abort();
+}
+
+struct login_tx {
+	int64_t user_id, session_id;
+	unsigned char hash[32];
+	const char *csrf, *ip, *user_agent;
+	int64_t now;
+};
+
+static enum vk_rc login_write(struct conn *c, void *ctx)
+{
+	struct login_tx *t = ctx;
+	enum vk_rc rc = store_session_insert(c, t->hash, t->user_id, t->csrf, t->now, t->ip, t->user_agent);
+	if (rc != VK_OK)
+		return rc;
+	t->session_id = store_last_id(c);
+	struct event e = { .entity = "user", .entity_id = t->user_id, .actor_id = t->user_id,
+	                   .kind = "login", .new_value = t->ip, .at = t->now };
+	return event_add(c, &e);
+}
+
+enum vk_rc auth_login(struct auth *a, const char *login, const char *password, const char *ip,
+                      const char *user_agent, struct arena *ar, struct principal *p,
+                      char cookie[65], int *retry_after_s, struct vk_err *err)
+{
+	int64_t now = clock_now_ms();
+	char login_key[160], ip_key[80];
+	snprintf(login_key, sizeof login_key, "l:%.150s", login);
+	snprintf(ip_key, sizeof ip_key, "i:%.70s", ip ? ip : "");
+
+	pthread_mutex_lock(&a->lock);
+	int wait_l = throttle_wait(a, login_key, a->cfg->login_fails_per_login, now);
+	int wait_i = throttle_wait(a, ip_key, a->cfg->login_fails_per_ip, now);
+	pthread_mutex_unlock(&a->lock);
+	if (wait_l || wait_i) {
+		*retry_after_s = wait_l > wait_i ? wait_l : wait_i;
+		return vk_fail(err, VK_ETHROTTLED, NULL,
+		               "too many failed logins; try again in %d seconds", *retry_after_s);
+	}
+
+	struct conn *c = store_reader(a->store);
+	struct user u;
+	const char *hash = NULL;
+	bool found = store_user_by_login(c, login, ar, &u, &hash) == VK_OK;
+	/* Verify against a throwaway hash when the login is unknown so timing does not reveal it. */
+	pthread_once(&dummy_once, make_dummy_hash);
+	bool ok = auth_verify_password(found ? hash : dummy_hash, password) && found && u.active;
+	if (!ok) {
+		pthread_mutex_lock(&a->lock);
+		throttle_fail(a, login_key, now);
+		throttle_fail(a, ip_key, now);
+		pthread_mutex_unlock(&a->lock);
+		vk_fail(err, VK_EAUTH, NULL, "wrong login or password");
+		err->code = "bad_credentials";
+		return VK_EAUTH;
+	}
+	pthread_mutex_lock(&a->lock);
+	throttle_clear(a, login_key);
+	pthread_mutex_unlock(&a->lock);
+
+	char csrf[65];
+	auth_random_hex(cookie, 32);
+	auth_random_hex(csrf, 32);
+	struct login_tx t = { .user_id = u.id, .csrf = csrf, .ip = ip, .user_agent = user_agent, .now = now };
+	auth_token_hash(cookie, t.hash);
+	enum vk_rc rc = store_write(a->store, login_write, &t);
+	if (rc != VK_OK)
+		return vk_fail(err, rc, NULL, "could not create the session");
+	principal_from_user(p, &u, c, ar);
+	p->session_id = t.session_id;
+	p->csrf = arena_strdup(ar, csrf);
+	return VK_OK;
+}
+
+static bool hex64(const char *s)
+{
+	if (!s || strlen(s) != 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
+
+struct touch { int64_t id, now; bool token; };
+
+static enum vk_rc touch_write(struct conn *c, void *ctx)
+{
+	struct touch *t = ctx;
+	return t->token ? store_token_touch(c, t->id, t->now) : store_session_touch(c, t->id, t->now);
+}
+
+/* Last-seen only matters at minute granularity: write it at most once a minute per session,
+ * and without making the request wait. */
+static void touch_later(struct auth *a, int64_t id, bool token, int64_t now)
+{
+	struct touch *t = xmalloc(sizeof *t);
+	*t = (struct touch){ id, now, token };
+	store_write_async(a->store, touch_write, t, free);
+}
+
+enum vk_rc auth_session(struct auth *a, const char *cookie, struct arena *ar, struct principal *p)
+{
+	if (!hex64(cookie))
+		return VK_EAUTH;
+	unsigned char h[32];
+	auth_token_hash(cookie, h);
+	struct conn *c = store_reader(a->store);
+	struct session_row s;
+	if (store_session_find(c, h, ar, &s) != VK_OK || s.revoked)
+		return VK_EAUTH;
+	int64_t now = clock_now_ms();
+	if (now - s.last_seen_at > a->cfg->session_idle_minutes * 60000 ||
+	    now - s.created_at > a->cfg->session_max_hours * 3600000)
+		return VK_EAUTH;
+	struct user u;
+	if (store_user_get(c, s.user_id, ar, &u) != VK_OK || !u.active)
+		return VK_EAUTH;
+	principal_from_user(p, &u, c, ar);
+	p->session_id = s.id;
+	p->csrf = s.csrf;
+	if (now - s.last_seen_at > 60000)
+		touch_later(a, s.id, false, now);
+	return VK_OK;
+}
+
+enum vk_rc auth_bearer(struct auth *a, const char *token, struct arena *ar, struct principal *p)
+{
+	if (!token || strncmp(token, "vk_", 3) != 0 || strlen(token) > 128)
+		return VK_EAUTH;
+	unsigned char h[32];
+	auth_token_hash(token, h);
+	struct conn *c = store_reader(a->store);
+	struct token_row t;
+	if (store_token_find(c, h, ar, &t) != VK_OK || t.revoked)
+		return VK_EAUTH;
+	struct role r;
+	if (store_role_get(c, t.role_id, ar, &r) != VK_OK)
+		return VK_EAUTH;
+	memset(p, 0, sizeof *p);
+	p->user_id = t.created_by;
+	p->role_id = r.id;
+	p->role_key = r.key;
+	p->role_name = r.name;
+	p->caps = r.caps;
+	p->n_caps = r.n_caps;
+	p->token_id = t.id;
+	p->token_name = t.name;
+	p->name = arena_printf(ar, "token: %s", t.name);
+	p->login = "";
+	int64_t now = clock_now_ms();
+	if (now - t.last_used_at > 60000)
+		touch_later(a, t.id, true, now);
+	return VK_OK;
+}
+
+struct logout_tx { int64_t session_id, user_id, now; };
+
+static enum vk_rc logout_write(struct conn *c, void *ctx)
+{
+	struct logout_tx *t = ctx;
+	enum vk_rc rc = store_session_revoke(c, t->session_id, t->now);
+	if (rc != VK_OK)
+		return rc;
+	struct event e = { .entity = "user", .entity_id = t->user_id, .actor_id = t->user_id,
+	                   .kind = "logout", .at = t->now };
+	return event_add(c, &e);
+}
+
+enum vk_rc auth_logout(struct auth *a, const struct principal *p)
+{
+	if (!p->session_id)
+		return VK_OK;
+	struct logout_tx t = { p->session_id, p->user_id, clock_now_ms() };
+	return store_write(a->store, logout_write, &t);
+}
+
+bool auth_csrf_ok(const struct principal *p, const char *header_value)
+{
+	if (!p->session_id)
+		return true; /* bearer tokens are not sent by browsers on their own */
+	if (!header_value || !p->csrf || strlen(header_value) != strlen(p->csrf))
+		return false;
+	return sodium_memcmp(header_value, p->csrf, strlen(p->csrf)) == 0;
+}

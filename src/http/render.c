@@ -1,0 +1,64 @@
+#include "http/render.h"
+
+json_t *render_user(const struct user *u)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:I, s:I}", "id", (json_int_t)u->id,
+	                 "login", u->login, "name", u->name, "role", u->role_key,
+	                 "role_name", u->role_name, "active", u->active,
+	                 "created_at", (json_int_t)u->created_at, "updated_at", (json_int_t)u->updated_at);
+}
+
+static json_t *caps_array(const char *const *caps, int n)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_string(caps[i]));
+	return a;
+}
+
+json_t *render_me(const struct principal *p, struct conn *c, struct arena *a)
+{
+	json_t *me;
+	struct user u;
+	if (!p->token_id && store_user_get(c, p->user_id, a, &u) == VK_OK) {
+		me = render_user(&u);
+	} else {
+		me = json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)p->user_id, "login",
+		               p->login ? p->login : "", "name", p->name ? p->name : "", "role",
+		               p->role_key ? p->role_key : "", "role_name", p->role_name ? p->role_name : "",
+		               "active", 1);
+		if (p->token_id)
+			json_object_set_new(me, "token_id", json_integer(p->token_id));
+	}
+	json_object_set_new(me, "capabilities", caps_array(p->caps, p->n_caps));
+	return me;
+}
+
+json_t *render_role(const struct role *r)
+{
+	return json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)r->id, "key", r->key, "name", r->name,
+	                 "capabilities", caps_array(r->caps, r->n_caps));
+}
+
+json_t *render_token(const struct token_row *t)
+{
+	return json_pack("{s:I, s:s, s:s, s:I, s:o, s:b}", "id", (json_int_t)t->id, "name", t->name,
+	                 "role", t->role_key, "created_at", (json_int_t)t->created_at, "last_used_at",
+	                 t->last_used_at ? json_integer(t->last_used_at) : json_null(), "revoked", t->revoked);
+}
+
+static json_t *opt_str(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+json_t *render_event(const struct event *e)
+{
+	json_t *actor = e->actor_id ? json_pack("{s:I, s:o}", "id", (json_int_t)e->actor_id, "name",
+	                                        opt_str(e->actor_name))
+	                            : json_null();
+	return json_pack("{s:I, s:s, s:I, s:o, s:s, s:o, s:o, s:o, s:I}", "id", (json_int_t)e->id,
+	                 "entity", e->entity, "entity_id", (json_int_t)e->entity_id, "actor", actor,
+	                 "kind", e->kind, "field", opt_str(e->field), "old", opt_str(e->old_value),
+	                 "new", opt_str(e->new_value), "at", (json_int_t)e->at);
+}

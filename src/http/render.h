@@ -1,0 +1,15 @@
+/* JSON shapes of the API's objects (docs/api.md). */
+#ifndef VK_RENDER_H
+#define VK_RENDER_H
+#include <jansson.h>
+
+#include "auth/auth.h"
+#include "store/auth.h"
+#include "store/event.h"
+
+json_t *render_user(const struct user *u);
+json_t *render_me(const struct principal *p, struct conn *c, struct arena *a);
+json_t *render_role(const struct role *r);
+json_t *render_token(const struct token_row *t);
+json_t *render_event(const struct event *e);
+#endif

@@ -1,0 +1,614 @@
+/* Request lifecycle on libmicrohttpd: accept headers, stream the body into a capped buffer,
+ * route, authenticate, run the handler, log and count. See ../shared/notes/performance.md for
+ * why the first call only returns MHD_YES (keep-alive). */
+#include "http/http.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "http/metrics.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MAX_HEADERS 100
+
+struct server {
+	const struct config *cfg;
+	struct store *store;
+	struct auth *auth;
+	struct MHD_Daemon *daemon;
+	const struct route **routes;
+	int n_routes;
+	_Atomic int in_flight;
+	struct metrics metrics;
+	unsigned port;
+};
+
+/* The request as this file sees it; handlers see only the embedded struct req. */
+struct rstate {
+	struct req r;
+	struct MHD_Connection *conn;
+	struct buf body;
+	bool too_large, queued;
+	int status;
+	struct MHD_Response *resp;
+	int64_t start_us;
+	int metric_route;
+};
+
+#define STATE(req) ((struct rstate *)(void *)(req))
+
+struct store *req_store(struct req *r) { return r->srv->store; }
+struct auth *req_auth(struct req *r) { return r->srv->auth; }
+const struct config *req_config(struct req *r) { return r->srv->cfg; }
+
+const char *req_header(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(STATE(r)->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_query(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(STATE(r)->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *req_cookie(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(STATE(r)->conn, MHD_COOKIE_KIND, name);
+}
+
+static bool parse_id(const char *s, int64_t *out)
+{
+	if (!s || !*s || strlen(s) > 18)
+		return false;
+	int64_t v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		v = v * 10 + (*p - '0');
+	}
+	if (v <= 0)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool req_param_id(struct req *r, int i, int64_t *id)
+{
+	if (i < r->n_params && parse_id(r->params[i], id))
+		return true;
+	reply_error_msg(r, 404, "not_found", NULL, "no such record");
+	return false;
+}
+
+bool req_list_args(struct req *r, int *limit, int64_t *cursor)
+{
+	const char *l = req_query(r, "limit"), *c = req_query(r, "cursor");
+	int64_t v;
+	*limit = 50;
+	*cursor = 0;
+	if (l) {
+		if (!parse_id(l, &v) || v > 200) {
+			reply_error_msg(r, 400, "invalid", "limit", "limit must be an integer from 1 to 200");
+			return false;
+		}
+		*limit = (int)v;
+	}
+	if (c && *c) {
+		if (!parse_id(c, &v)) {
+			reply_error_msg(r, 400, "invalid", "cursor", "cursor is not one this server gave out");
+			return false;
+		}
+		*cursor = v;
+	}
+	return true;
+}
+
+/* ---- replies ---- */
+
+void http_set_response(struct req *r, int status, struct MHD_Response *resp)
+{
+	struct rstate *st = STATE(r);
+	if (st->resp)
+		MHD_destroy_response(st->resp); /* a later reply wins; should not happen */
+	st->resp = resp;
+	st->status = status;
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+}
+
+void reply_json(struct req *r, int status, json_t *body)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (!text)
+		abort(); /* jansson only fails to dump on out-of-memory */
+	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	http_set_response(r, status, resp);
+	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+}
+
+void reply_status(struct req *r, int status)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	http_set_response(r, status, resp);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+}
+
+void reply_header(struct req *r, const char *name, const char *value)
+{
+	if (STATE(r)->resp)
+		MHD_add_response_header(STATE(r)->resp, name, value);
+}
+
+void reply_error_msg(struct req *r, int status, const char *code, const char *field, const char *msg)
+{
+	json_t *e = json_pack("{s:s, s:s}", "code", code, "message", msg);
+	if (field)
+		json_object_set_new(e, "field", json_string(field));
+	reply_json(r, status, json_pack("{s:o}", "error", e));
+}
+
+void reply_error(struct req *r, enum vk_rc rc, const struct vk_err *err)
+{
+	int status;
+	const char *msg = err && err->message[0] ? err->message : NULL;
+	switch (rc) {
+	case VK_EINVAL: status = 400; break;
+	case VK_EMISSING: status = 400; break;
+	case VK_ENOTFOUND: status = 404; msg = msg ? msg : "no such record"; break;
+	case VK_EFORBIDDEN: status = 403; msg = msg ? msg : "you may not do this"; break;
+	case VK_ECONFLICT: status = 409; break;
+	case VK_EUNPROC: status = 422; break;
+	case VK_EAUTH: status = 401; msg = msg ? msg : "sign in first"; break;
+	case VK_ETHROTTLED: status = 429; break;
+	case VK_EUPSTREAM: status = 502; break;
+	case VK_OK:
+	case VK_EIO:
+	default:
+		status = 500;
+		log_error("msg=\"internal error\" path=%s detail=\"%s\"", r->path, msg ? msg : "");
+		msg = "internal error; the administrator can find details in the server log";
+		err = NULL;
+		break;
+	}
+	const char *code = err && err->code ? err->code : vk_rc_name(rc);
+	if (status == 500)
+		code = "internal";
+	reply_error_msg(r, status, code, err ? err->field : NULL, msg ? msg : vk_rc_name(rc));
+}
+
+void reply_list(struct req *r, json_t *items, int64_t next)
+{
+	json_t *body = json_pack("{s:o}", "items", items);
+	json_object_set_new(body, "next", next ? json_string(arena_printf(r->arena, "%lld", (long long)next))
+	                                       : json_null());
+	reply_json(r, 200, body);
+}
+
+/* ---- routing ---- */
+
+/* Match path against pattern; fills params. Patterns have literal segments and ":name". */
+static bool match(const char *pattern, const char *path, struct req *r)
+{
+	int n = 0;
+	const char *p = pattern, *s = path;
+	while (*p && *s) {
+		if (*p != '/' || *s != '/')
+			return false;
+		p++, s++;
+		const char *pe = strchr(p, '/'), *se = strchr(s, '/');
+		size_t pl = pe ? (size_t)(pe - p) : strlen(p), sl = se ? (size_t)(se - s) : strlen(s);
+		if (*p == ':') {
+			if (sl == 0 || n == REQ_MAX_PARAMS)
+				return false;
+			if (r)
+				r->params[n] = arena_strndup(r->arena, s, sl);
+			n++;
+		} else if (pl != sl || strncmp(p, s, pl) != 0) {
+			return false;
+		}
+		p += pl, s += sl;
+	}
+	if (*p || *s)
+		return false;
+	if (r)
+		r->n_params = n;
+	return true;
+}
+
+static bool route_enabled(const struct server *srv, const struct route *rt)
+{
+	if ((rt->flags & R_TEST_ONLY) && !srv->cfg->test_clock)
+		return false;
+	if ((rt->flags & R_METRICS) && !srv->cfg->metrics)
+		return false;
+	return true;
+}
+
+/* Index of the route for method+path, or -1; allow lists the methods the path does have. */
+static int find_route(struct server *srv, struct req *r, char *allow, size_t allow_size)
+{
+	const char *method = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
+	allow[0] = '\0';
+	for (int i = 0; i < srv->n_routes; i++) {
+		const struct route *rt = srv->routes[i];
+		if (!route_enabled(srv, rt) || !match(rt->pattern, r->path, NULL))
+			continue;
+		if (strcmp(rt->method, method) == 0) {
+			match(rt->pattern, r->path, r);
+			return i;
+		}
+		if (!strstr(allow, rt->method)) {
+			if (allow[0])
+				strncat(allow, ", ", allow_size - strlen(allow) - 1);
+			strncat(allow, rt->method, allow_size - strlen(allow) - 1);
+		}
+	}
+	return -1;
+}
+
+static bool is_json_content_type(const char *ct)
+{
+	if (!ct)
+		return false;
+	while (*ct == ' ')
+		ct++;
+	return strncasecmp(ct, "application/json", 16) == 0 && (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
+}
+
+static bool authenticate(struct req *r)
+{
+	struct principal *p = arena_alloc(r->arena, sizeof *p);
+	const char *authz = req_header(r, "Authorization");
+	enum vk_rc rc = VK_EAUTH;
+	bool by_cookie = false;
+	if (authz) {
+		if (strncasecmp(authz, "Bearer ", 7) == 0)
+			rc = auth_bearer(r->srv->auth, authz + 7, r->arena, p);
+	} else {
+		const char *cookie = req_cookie(r, "vk_session");
+		if (cookie) {
+			by_cookie = true;
+			rc = auth_session(r->srv->auth, cookie, r->arena, p);
+		}
+	}
+	if (rc != VK_OK) {
+		reply_error_msg(r, 401, "unauthorized", NULL,
+		                authz || by_cookie ? "your session has expired or was revoked; sign in again"
+		                                   : "sign in first");
+		return false;
+	}
+	r->user = p;
+	bool safe = !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
+	if (!safe && !auth_csrf_ok(p, req_header(r, "X-CSRF-Token"))) {
+		reply_error_msg(r, 403, "csrf", NULL,
+		                "missing or wrong X-CSRF-Token header; reload the page and try again");
+		return false;
+	}
+	return true;
+}
+
+static void dispatch(struct rstate *st)
+{
+	struct req *r = &st->r;
+	struct server *srv = r->srv;
+	char allow[64];
+	int i = find_route(srv, r, allow, sizeof allow);
+	if (i < 0) {
+		st->metric_route = METRIC_ROUTE_UNMATCHED;
+		if (allow[0]) {
+			reply_error_msg(r, 405, "method_not_allowed", NULL, "this method is not allowed here");
+			reply_header(r, "Allow", allow);
+		} else if ((!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) &&
+		           strncmp(r->path, "/api/", 5) != 0 && strcmp(r->path, "/api") != 0) {
+			st->metric_route = METRIC_ROUTE_STATIC;
+			static_serve(r);
+		} else {
+			reply_error_msg(r, 404, "not_found", NULL, "no such API endpoint");
+		}
+		return;
+	}
+	const struct route *rt = srv->routes[i];
+	r->route = rt;
+	st->metric_route = i;
+	if (st->too_large) {
+		reply_error_msg(r, 413, "too_large", NULL, "the request body is too large");
+		return;
+	}
+	if ((rt->flags & R_AUTH) && !authenticate(r))
+		return;
+	if (rt->capability && !auth_can(r->user, rt->capability)) {
+		reply_error_msg(r, 403, "forbidden", NULL, "your role does not allow this");
+		return;
+	}
+	if (rt->flags & R_JSON) {
+		if (!is_json_content_type(req_header(r, "Content-Type"))) {
+			reply_error_msg(r, 415, "unsupported_media_type", NULL,
+			                "send the body as JSON with Content-Type: application/json");
+			return;
+		}
+		struct vk_err err = { 0 };
+		if (json_parse_object(st->body.data, st->body.len, &r->json, &err) != VK_OK) {
+			reply_error(r, VK_EINVAL, &err);
+			return;
+		}
+	}
+	rt->handler(r);
+	if (!st->resp) {
+		log_error("msg=\"handler did not reply\" route=\"%s %s\"", rt->method, rt->pattern);
+		reply_error(r, VK_EIO, NULL);
+	}
+}
+
+/* ---- libmicrohttpd callbacks ---- */
+
+static const char *client_ip(struct server *srv, struct MHD_Connection *conn, struct arena *a,
+                             bool *secure)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char ip[INET6_ADDRSTRLEN] = "";
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, ip, sizeof ip);
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, ip, sizeof ip);
+	}
+	*secure = false;
+	/* Believe X-Forwarded-For only from a proxy we were told to trust; take its last hop. */
+	const char *list = srv->cfg->trusted_proxies;
+	size_t n = strlen(ip);
+	bool trusted = false;
+	for (const char *p = list; n && *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		while (len && *p == ' ')
+			p++, len--;
+		if (len == n && strncmp(p, ip, n) == 0)
+			trusted = true;
+		p += len + (e ? 1 : 0);
+	}
+	if (trusted) {
+		const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+		const char *proto = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+		*secure = proto && strcasecmp(proto, "https") == 0;
+		if (xff && *xff) {
+			const char *last = strrchr(xff, ',');
+			last = last ? last + 1 : xff;
+			while (*last == ' ')
+				last++;
+			if (strlen(last) < INET6_ADDRSTRLEN)
+				return arena_strdup(a, last);
+		}
+	}
+	return arena_strdup(a, ip);
+}
+
+static enum MHD_Result queue(struct rstate *st)
+{
+	if (!st->resp)
+		reply_error(&st->r, VK_EIO, NULL);
+	st->queued = true;
+	return MHD_queue_response(st->conn, (unsigned)st->status, st->resp);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	struct server *srv = cls;
+	struct rstate *st = *con_cls;
+	if (!st) {
+		st = xcalloc(1, sizeof *st);
+		st->start_us = clock_mono_us();
+		st->conn = conn;
+		st->metric_route = METRIC_ROUTE_UNMATCHED;
+		st->r.srv = srv;
+		st->r.arena = arena_new(8192);
+		st->r.method = arena_strdup(st->r.arena, method);
+		st->r.path = arena_strdup(st->r.arena, url);
+		st->r.ip = client_ip(srv, conn, st->r.arena, &st->r.secure);
+		buf_init(&st->body, (size_t)srv->cfg->max_body_kib * 1024);
+		atomic_fetch_add(&srv->in_flight, 1);
+		*con_cls = st;
+		/* Refuse early what we will refuse anyway, before reading a body we would throw away. */
+		if (MHD_get_connection_values(conn, MHD_HEADER_KIND, NULL, NULL) > MAX_HEADERS) {
+			reply_error_msg(&st->r, 431, "too_many_headers", NULL, "too many request headers");
+			return queue(st);
+		}
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		if (cl && strtoull(cl, NULL, 10) > st->body.max) {
+			reply_error_msg(&st->r, 413, "too_large", NULL, "the request body is too large");
+			return queue(st);
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!st->too_large && !buf_append(&st->body, upload_data, *upload_size)) {
+			st->too_large = true;
+			buf_release(&st->body);
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (st->queued)
+		return MHD_YES;
+	dispatch(st);
+	return queue(st);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	(void)conn;
+	struct server *srv = cls;
+	struct rstate *st = *con_cls;
+	if (!st)
+		return;
+	int64_t us = clock_mono_us() - st->start_us;
+	struct req *r = &st->r;
+	int status = st->queued ? st->status : 0;
+	metrics_observe(&srv->metrics, st->metric_route, status, us);
+	log_info("method=%s path=%s status=%d dur_ms=%.3f user=%s ip=%s%s", r->method, r->path, status,
+	         (double)us / 1000.0, r->user ? (r->user->token_id ? r->user->name : r->user->login) : "-",
+	         r->ip, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+	if (st->resp)
+		MHD_destroy_response(st->resp);
+	json_decref(r->json);
+	buf_release(&st->body);
+	arena_free(r->arena);
+	free(st);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	for (char *p = msg; *p; p++)
+		if (*p == '"')
+			*p = '\'';
+	log_msg(LOG_WARN, "msg=\"libmicrohttpd: %s\"", msg);
+}
+
+/* ---- lifecycle ---- */
+
+static void collect_routes(struct server *srv)
+{
+	const struct route *tables[] = { api_core_routes, api_auth_routes, api_users_routes };
+	int n = 0;
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+		for (const struct route *rt = tables[t]; rt->method; rt++)
+			n++;
+	srv->routes = xcalloc((size_t)n, sizeof *srv->routes);
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+		for (const struct route *rt = tables[t]; rt->method; rt++)
+			srv->routes[srv->n_routes++] = rt;
+}
+
+static bool parse_listen(const char *listen, struct sockaddr_storage *ss, struct vk_err *err)
+{
+	char host[128];
+	const char *colon = strrchr(listen, ':');
+	if (!colon || (size_t)(colon - listen) >= sizeof host)
+		goto bad;
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535 || end == colon + 1)
+		goto bad;
+	memset(ss, 0, sizeof *ss);
+	if (host[0] == '[') {
+		size_t hl = strlen(host);
+		if (hl < 3 || host[hl - 1] != ']')
+			goto bad;
+		host[hl - 1] = '\0';
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host + 1, &s6->sin6_addr) != 1)
+			goto bad;
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &s4->sin_addr) != 1)
+			goto bad;
+	}
+	return true;
+bad:
+	vk_fail(err, VK_EINVAL, "listen", "listen must be IPv4:PORT or [IPv6]:PORT, got \"%s\"", listen);
+	return false;
+}
+
+struct server *server_new(const struct config *cfg, struct store *s, struct auth *a, struct vk_err *err)
+{
+	struct sockaddr_storage ss;
+	if (!parse_listen(cfg->listen, &ss, err))
+		return NULL;
+	struct server *srv = xcalloc(1, sizeof *srv);
+	srv->cfg = cfg;
+	srv->store = s;
+	srv->auth = a;
+	collect_routes(srv);
+	metrics_init(&srv->metrics, srv->routes, srv->n_routes);
+	long threads = cfg->threads ? cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	if (threads < 1)
+		threads = 1;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->client_timeout_s,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		MHD_OPTION_END);
+	if (!srv->daemon) {
+		vk_fail(err, VK_EIO, "listen", "cannot listen on %s (address in use or not allowed?)", cfg->listen);
+		free(srv->routes);
+		metrics_release(&srv->metrics);
+		free(srv);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = di ? di->port : 0;
+	return srv;
+}
+
+unsigned server_port(struct server *srv)
+{
+	return srv->port;
+}
+
+void server_shutdown(struct server *srv, int grace_s)
+{
+	MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	int64_t deadline = clock_mono_us() + (int64_t)grace_s * 1000000;
+	while (atomic_load(&srv->in_flight) > 0 && clock_mono_us() < deadline)
+		usleep(5000);
+	int left = atomic_load(&srv->in_flight);
+	if (left)
+		log_warn("msg=\"shutdown grace over\" in_flight=%d", left);
+	MHD_stop_daemon(srv->daemon);
+	srv->daemon = NULL;
+}
+
+void server_free(struct server *srv)
+{
+	if (!srv)
+		return;
+	if (srv->daemon)
+		MHD_stop_daemon(srv->daemon);
+	metrics_release(&srv->metrics);
+	free(srv->routes);
+	free(srv);
+}
+
+void metrics_render(struct server *srv, struct req *r)
+{
+	metrics_write(&srv->metrics, srv->store, r);
+}

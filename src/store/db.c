@@ -1,0 +1,463 @@
+#include "store/db.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/mem.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_CACHE 96
+#define MAX_BATCH 512
+
+struct cached {
+	const char *sql;
+	sqlite3_stmt *st;
+	bool busy;
+};
+
+struct conn {
+	sqlite3 *db;
+	struct store *store;
+	bool reader;
+	struct cached cache[STMT_CACHE];
+	int n_cached;
+	struct conn *next_reader; /* in store->readers */
+};
+
+struct job {
+	store_write_fn fn;
+	void *ctx;
+	void (*free_ctx)(void *);
+	bool async, done;
+	enum vk_rc rc;
+	struct job *next;
+};
+
+struct store {
+	char *path;
+	struct conn *writer;
+	pthread_t writer_thread;
+	pthread_mutex_t lock;
+	pthread_cond_t work, done;
+	struct job *head, *tail;
+	bool stopping;
+	pthread_key_t reader_key;
+	pthread_mutex_t readers_lock;
+	struct conn *readers;
+	pthread_mutex_t stats_lock;
+	struct store_stats stats;
+	_Atomic uint64_t reads;
+};
+
+const double store_stats_bounds_us[12] = { 250, 500, 1000, 2000, 4000, 8000, 16000, 32000,
+                                           64000, 128000, 512000, 2000000 };
+
+static void die_sql(sqlite3 *db, const char *what, const char *sql)
+{
+	fprintf(stderr, "voronka: SQL bug: %s: %s\n  in: %s\n", what, sqlite3_errmsg(db), sql);
+	abort();
+}
+
+static enum vk_rc conn_open(struct store *s, bool reader, struct conn **out, struct vk_err *err)
+{
+	struct conn *c = xcalloc(1, sizeof *c);
+	c->store = s;
+	c->reader = reader;
+	int flags = reader ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	flags |= SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(s->path, &c->db, flags, NULL) != SQLITE_OK) {
+		vk_fail(err, VK_EIO, NULL, "cannot open database %s: %s", s->path,
+		        c->db ? sqlite3_errmsg(c->db) : "out of memory");
+		sqlite3_close(c->db);
+		free(c);
+		return VK_EIO;
+	}
+	sqlite3_busy_timeout(c->db, 5000);
+	sqlite3_extended_result_codes(c->db, 1);
+	/* FULL: in WAL mode this fsyncs the log at every commit, the "acknowledged = on disk" rule. */
+	const char *pragmas = reader
+		? "PRAGMA foreign_keys=ON; PRAGMA mmap_size=1073741824; PRAGMA cache_size=-32768;"
+		: "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+		  " PRAGMA mmap_size=1073741824; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=4000;";
+	enum vk_rc rc = store_exec(c, pragmas, err);
+	if (rc != VK_OK) {
+		sqlite3_close(c->db);
+		free(c);
+		return rc;
+	}
+	*out = c;
+	return VK_OK;
+}
+
+static void conn_close(struct conn *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < c->n_cached; i++)
+		sqlite3_finalize(c->cache[i].st);
+	sqlite3_close(c->db);
+	free(c);
+}
+
+enum vk_rc store_exec(struct conn *c, const char *sql, struct vk_err *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		vk_fail(err, VK_EIO, NULL, "database error: %s", msg ? msg : sqlite3_errmsg(c->db));
+		sqlite3_free(msg);
+		return VK_EIO;
+	}
+	return VK_OK;
+}
+
+sqlite3_stmt *store_stmt(struct conn *c, const char *sql)
+{
+	for (int i = 0; i < c->n_cached; i++) {
+		if (c->cache[i].sql == sql) {
+			if (c->cache[i].busy)
+				die_sql(c->db, "statement reused before store_done (leak?)", sql);
+			c->cache[i].busy = true;
+			if (c->reader)
+				atomic_fetch_add_explicit(&c->store->reads, 1, memory_order_relaxed);
+			return c->cache[i].st;
+		}
+	}
+	if (c->n_cached == STMT_CACHE)
+		die_sql(c->db, "statement cache full; raise STMT_CACHE", sql);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		die_sql(c->db, "prepare", sql);
+	c->cache[c->n_cached++] = (struct cached){ sql, st, true };
+	if (c->reader)
+		atomic_fetch_add_explicit(&c->store->reads, 1, memory_order_relaxed);
+	return st;
+}
+
+void store_done(struct conn *c, sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	for (int i = 0; i < c->n_cached; i++)
+		if (c->cache[i].st == st) {
+			c->cache[i].busy = false;
+			return;
+		}
+}
+
+enum vk_rc store_exec_stmt(struct conn *c, sqlite3_stmt *st)
+{
+	int r = sqlite3_step(st);
+	enum vk_rc rc = VK_OK;
+	if (r == SQLITE_CONSTRAINT_UNIQUE || r == SQLITE_CONSTRAINT_PRIMARYKEY)
+		rc = VK_ECONFLICT;
+	else if (r != SQLITE_DONE && r != SQLITE_ROW) {
+		log_error("msg=\"sql step failed\" err=\"%s\" sql=\"%.80s\"", sqlite3_errmsg(c->db),
+		          sqlite3_sql(st));
+		rc = VK_EIO;
+	}
+	store_done(c, st);
+	return rc;
+}
+
+int64_t store_last_id(struct conn *c)
+{
+	return sqlite3_last_insert_rowid(c->db);
+}
+
+int store_changes(struct conn *c)
+{
+	return sqlite3_changes(c->db);
+}
+
+void store_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void store_bind_int(sqlite3_stmt *st, int i, int64_t v)
+{
+	sqlite3_bind_int64(st, i, v);
+}
+
+const char *store_col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? (const char *)t : "";
+}
+
+/* ---- readers ---- */
+
+static void reader_destroy(void *p)
+{
+	struct conn *c = p;
+	struct store *s = c->store;
+	pthread_mutex_lock(&s->readers_lock);
+	for (struct conn **pp = &s->readers; *pp; pp = &(*pp)->next_reader)
+		if (*pp == c) {
+			*pp = c->next_reader;
+			break;
+		}
+	pthread_mutex_unlock(&s->readers_lock);
+	conn_close(c);
+}
+
+struct conn *store_reader(struct store *s)
+{
+	struct conn *c = pthread_getspecific(s->reader_key);
+	if (c)
+		return c;
+	struct vk_err err;
+	if (conn_open(s, true, &c, &err) != VK_OK) {
+		fprintf(stderr, "voronka: %s\n", err.message);
+		abort(); /* the writer opened the same file a moment ago: this is not recoverable */
+	}
+	pthread_setspecific(s->reader_key, c);
+	pthread_mutex_lock(&s->readers_lock);
+	c->next_reader = s->readers;
+	s->readers = c;
+	pthread_mutex_unlock(&s->readers_lock);
+	return c;
+}
+
+/* ---- the writer ---- */
+
+static void record_commit(struct store *s, int64_t us, int jobs, bool ok)
+{
+	pthread_mutex_lock(&s->stats_lock);
+	s->stats.commits++;
+	s->stats.jobs += (uint64_t)jobs;
+	if (!ok)
+		s->stats.failed_commits++;
+	s->stats.commit_us_total += (uint64_t)us;
+	for (int i = 0; i < 12; i++)
+		if ((double)us <= store_stats_bounds_us[i])
+			s->stats.commit_us_buckets[i]++;
+	pthread_mutex_unlock(&s->stats_lock);
+}
+
+static void run_batch(struct store *s, struct job *batch)
+{
+	struct conn *c = s->writer;
+	int64_t t0 = clock_mono_us();
+	int n = 0;
+	bool ok = store_exec(c, "BEGIN IMMEDIATE", NULL) == VK_OK;
+	for (struct job *j = batch; j; j = j->next) {
+		n++;
+		if (!ok) {
+			j->rc = VK_EIO;
+			continue;
+		}
+		store_exec(c, "SAVEPOINT job", NULL);
+		j->rc = j->fn(c, j->ctx);
+		if (j->rc != VK_OK)
+			store_exec(c, "ROLLBACK TO job", NULL);
+		store_exec(c, "RELEASE job", NULL);
+	}
+	if (ok && store_exec(c, "COMMIT", NULL) != VK_OK) {
+		log_error("msg=\"commit failed\" err=\"%s\"", sqlite3_errmsg(c->db));
+		store_exec(c, "ROLLBACK", NULL);
+		ok = false;
+		for (struct job *j = batch; j; j = j->next)
+			j->rc = VK_EIO;
+	}
+	record_commit(s, clock_mono_us() - t0, n, ok);
+}
+
+static void *writer_main(void *arg)
+{
+	struct store *s = arg;
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (!s->head && !s->stopping)
+			pthread_cond_wait(&s->work, &s->lock);
+		if (!s->head && s->stopping)
+			break;
+		/* Take up to MAX_BATCH queued jobs; everything queued while we commit forms the next group. */
+		struct job *batch = s->head, *last = batch;
+		for (int i = 1; i < MAX_BATCH && last->next; i++)
+			last = last->next;
+		s->head = last->next;
+		if (!s->head)
+			s->tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&s->lock);
+
+		run_batch(s, batch);
+
+		pthread_mutex_lock(&s->lock);
+		for (struct job *j = batch, *next; j; j = next) {
+			next = j->next;
+			if (j->async) {
+				if (j->free_ctx)
+					j->free_ctx(j->ctx);
+				free(j);
+			} else {
+				j->done = true;
+			}
+		}
+		pthread_cond_broadcast(&s->done);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+static void enqueue(struct store *s, struct job *j)
+{
+	j->next = NULL;
+	if (s->tail)
+		s->tail->next = j;
+	else
+		s->head = j;
+	s->tail = j;
+	pthread_cond_signal(&s->work);
+}
+
+enum vk_rc store_write(struct store *s, store_write_fn fn, void *ctx)
+{
+	struct job j = { .fn = fn, .ctx = ctx };
+	pthread_mutex_lock(&s->lock);
+	if (s->stopping) {
+		pthread_mutex_unlock(&s->lock);
+		return VK_EIO;
+	}
+	enqueue(s, &j);
+	while (!j.done)
+		pthread_cond_wait(&s->done, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+	return j.rc;
+}
+
+void store_write_async(struct store *s, store_write_fn fn, void *ctx, void (*free_ctx)(void *))
+{
+	struct job *j = xcalloc(1, sizeof *j);
+	j->fn = fn;
+	j->ctx = ctx;
+	j->free_ctx = free_ctx;
+	j->async = true;
+	pthread_mutex_lock(&s->lock);
+	if (s->stopping) {
+		pthread_mutex_unlock(&s->lock);
+		if (free_ctx)
+			free_ctx(ctx);
+		free(j);
+		return;
+	}
+	enqueue(s, j);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* ---- lifecycle ---- */
+
+enum vk_rc store_open(const char *path, struct store **out, struct vk_err *err)
+{
+	struct store *s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->readers_lock, NULL);
+	pthread_mutex_init(&s->stats_lock, NULL);
+	pthread_cond_init(&s->work, NULL);
+	pthread_cond_init(&s->done, NULL);
+	pthread_key_create(&s->reader_key, reader_destroy);
+	enum vk_rc rc = conn_open(s, false, &s->writer, err);
+	if (rc != VK_OK)
+		goto fail;
+	int applied = 0;
+	rc = store_migrate(s->writer, &applied, err);
+	if (rc != VK_OK)
+		goto fail;
+	if (applied)
+		log_info("msg=\"migrations applied\" count=%d version=%d", applied,
+		         store_schema_version(s->writer));
+	if (pthread_create(&s->writer_thread, NULL, writer_main, s) != 0) {
+		rc = vk_fail(err, VK_EIO, NULL, "cannot start the writer thread");
+		goto fail;
+	}
+	*out = s;
+	return VK_OK;
+fail:
+	conn_close(s->writer);
+	pthread_key_delete(s->reader_key);
+	free(s->path);
+	free(s);
+	return rc;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stopping = true;
+	pthread_cond_signal(&s->work);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->writer_thread, NULL);
+	/* Readers of threads that are still alive (e.g. the main thread's). */
+	struct conn *mine = pthread_getspecific(s->reader_key);
+	if (mine)
+		pthread_setspecific(s->reader_key, NULL);
+	pthread_mutex_lock(&s->readers_lock);
+	struct conn *r = s->readers;
+	s->readers = NULL;
+	pthread_mutex_unlock(&s->readers_lock);
+	while (r) {
+		struct conn *next = r->next_reader;
+		conn_close(r);
+		r = next;
+	}
+	/* Checkpoint so the db file is self-contained after a clean stop. */
+	store_exec(s->writer, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
+	conn_close(s->writer);
+	pthread_key_delete(s->reader_key);
+	free(s->path);
+	free(s);
+}
+
+void store_get_stats(struct store *s, struct store_stats *out)
+{
+	pthread_mutex_lock(&s->stats_lock);
+	*out = s->stats;
+	pthread_mutex_unlock(&s->stats_lock);
+	out->reads = atomic_load(&s->reads);
+}
+
+enum vk_rc store_backup(struct store *s, const char *dest, struct vk_err *err)
+{
+	sqlite3 *src = NULL, *dst = NULL;
+	enum vk_rc rc = VK_OK;
+	if (sqlite3_open_v2(s->path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		rc = vk_fail(err, VK_EIO, NULL, "cannot open %s: %s", s->path, sqlite3_errmsg(src));
+		goto out;
+	}
+	if (sqlite3_open_v2(dest, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		rc = vk_fail(err, VK_EIO, NULL, "cannot create %s: %s", dest, sqlite3_errmsg(dst));
+		goto out;
+	}
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+	if (!b) {
+		rc = vk_fail(err, VK_EIO, NULL, "backup failed: %s", sqlite3_errmsg(dst));
+		goto out;
+	}
+	int r;
+	/* Copy in steps so a busy writer is not locked out for the whole copy. */
+	while ((r = sqlite3_backup_step(b, 1024)) == SQLITE_OK || r == SQLITE_BUSY || r == SQLITE_LOCKED)
+		sqlite3_sleep(5);
+	sqlite3_backup_finish(b);
+	if (r != SQLITE_DONE) {
+		rc = vk_fail(err, VK_EIO, NULL, "backup failed: %s", sqlite3_errstr(r));
+		goto out;
+	}
+	/* Leave the copy self-contained (no -wal file beside it) and check it before saying done;
+	 * a server started on it switches it back to WAL. */
+	if (sqlite3_exec(dst, "PRAGMA journal_mode=DELETE; PRAGMA integrity_check;", NULL, NULL, NULL) != SQLITE_OK)
+		rc = vk_fail(err, VK_EIO, NULL, "backup check failed: %s", sqlite3_errmsg(dst));
+out:
+	sqlite3_close(src);
+	sqlite3_close(dst);
+	return rc;
+}

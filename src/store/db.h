@@ -1,0 +1,66 @@
+/* The SQLite driver: the only code that opens connections or runs SQL (with the store/<domain>.c
+ * files it serves). One writer connection on its own thread group-commits concurrent writes:
+ * every job queued with store_write() runs in its own SAVEPOINT inside one transaction that is
+ * committed with synchronous=FULL, so store_write() returns only after the job is on disk.
+ * Readers get one connection per thread (WAL lets them run beside the writer). */
+#ifndef VK_STORE_DB_H
+#define VK_STORE_DB_H
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/rc.h"
+
+struct store;
+struct conn; /* a connection with its statement cache; used by one thread at a time */
+
+enum vk_rc store_open(const char *path, struct store **out, struct vk_err *err);
+/* Finish queued writes, stop the writer, close every connection. */
+void store_close(struct store *s);
+
+/* This thread's read-only connection (opened on first use, closed at thread exit). */
+struct conn *store_reader(struct store *s);
+
+typedef enum vk_rc (*store_write_fn)(struct conn *c, void *ctx);
+/* Run fn(c, ctx) on the writer inside a transaction shared with other concurrent jobs; its own
+ * SAVEPOINT is rolled back if fn fails. Returns fn's result once the transaction is durable,
+ * or VK_EIO if the commit failed. */
+enum vk_rc store_write(struct store *s, store_write_fn fn, void *ctx);
+/* Same, without waiting; fn must not refer to the caller's stack. free_ctx (may be NULL) is
+ * called with ctx afterwards. Used for best-effort bookkeeping such as session last-seen. */
+void store_write_async(struct store *s, store_write_fn fn, void *ctx, void (*free_ctx)(void *));
+
+/* Statements are cached per connection and keyed by the address of the SQL text, so pass
+ * string literals. store_stmt returns a statement ready to bind; store_done resets it.
+ * Preparing invalid SQL is a bug: it aborts with the SQLite message. */
+sqlite3_stmt *store_stmt(struct conn *c, const char *sql);
+void store_done(struct conn *c, sqlite3_stmt *st);
+/* Step a statement expecting no row (INSERT/UPDATE/DELETE); VK_ECONFLICT on a UNIQUE violation. */
+enum vk_rc store_exec_stmt(struct conn *c, sqlite3_stmt *st);
+int64_t store_last_id(struct conn *c);
+int store_changes(struct conn *c);
+/* Run literal SQL (no parameters), for migrations and pragmas. */
+enum vk_rc store_exec(struct conn *c, const char *sql, struct vk_err *err);
+
+/* Binding helpers that accept NULL for SQL NULL. */
+void store_bind_text(sqlite3_stmt *st, int i, const char *s);
+void store_bind_int(sqlite3_stmt *st, int i, int64_t v);
+const char *store_col_text(sqlite3_stmt *st, int i); /* "" for NULL */
+
+/* Online backup of the live database into dest (while serving). */
+enum vk_rc store_backup(struct store *s, const char *dest, struct vk_err *err);
+
+/* Metrics: write transactions, jobs and commit latency. */
+struct store_stats {
+	uint64_t commits, jobs, failed_commits;
+	uint64_t commit_us_total;
+	uint64_t commit_us_buckets[12]; /* cumulative, bounds in store_stats_bounds_us */
+	uint64_t reads; /* statements handed out on reader connections */
+};
+extern const double store_stats_bounds_us[12];
+void store_get_stats(struct store *s, struct store_stats *out);
+
+/* Schema migrations compiled into the binary (store/migrations.c). */
+enum vk_rc store_migrate(struct conn *c, int *applied, struct vk_err *err);
+int store_schema_version(struct conn *c);
+#endif
