@@ -50,6 +50,9 @@ struct req {
 	bool secure;                 /* came over HTTPS via a trusted proxy */
 };
 
+/* Match path against pattern ("/api/users/:id"); with r, fills r->params from r->arena. */
+bool route_match(const char *pattern, const char *path, struct req *r);
+
 /* Server-wide objects handlers may use. */
 struct store *req_store(struct req *r);
 struct auth *req_auth(struct req *r);

@@ -197,8 +197,7 @@ void reply_list(struct req *r, json_t *items, int64_t next)
 
 /* ---- routing ---- */
 
-/* Match path against pattern; fills params. Patterns have literal segments and ":name". */
-static bool match(const char *pattern, const char *path, struct req *r)
+bool route_match(const char *pattern, const char *path, struct req *r)
 {
 	int n = 0;
 	const char *p = pattern, *s = path;
@@ -242,10 +241,10 @@ static int find_route(struct server *srv, struct req *r, char *allow, size_t all
 	allow[0] = '\0';
 	for (int i = 0; i < srv->n_routes; i++) {
 		const struct route *rt = srv->routes[i];
-		if (!route_enabled(srv, rt) || !match(rt->pattern, r->path, NULL))
+		if (!route_enabled(srv, rt) || !route_match(rt->pattern, r->path, NULL))
 			continue;
 		if (strcmp(rt->method, method) == 0) {
-			match(rt->pattern, r->path, r);
+			route_match(rt->pattern, r->path, r);
 			return i;
 		}
 		if (!strstr(allow, rt->method)) {
@@ -556,6 +555,7 @@ struct server *server_new(const struct config *cfg, struct store *s, struct auth
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->client_timeout_s,
@@ -563,7 +563,6 @@ struct server *server_new(const struct config *cfg, struct store *s, struct auth
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 		MHD_OPTION_END);
 	if (!srv->daemon) {
 		vk_fail(err, VK_EIO, "listen", "cannot listen on %s (address in use or not allowed?)", cfg->listen);
