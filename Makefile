@@ -5,9 +5,11 @@
 CC      ?= cc
 PKGS    := libmicrohttpd jansson sqlite3 libsodium
 WARN    := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS  := $(OPT) $(SAN) -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
+LDFLAGS := $(SAN)
 B       ?= build
 
 LAYER_CORE   := $(wildcard src/core/*.c)
@@ -96,10 +98,10 @@ test:
 	$(MAKE) --no-print-directory fuzz-smoke
 
 # Same unit and API tests on an AddressSanitizer + UndefinedBehaviorSanitizer build.
-ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 test-asan:
 	@sh scripts/deps.sh test
-	$(MAKE) --no-print-directory B=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" build-asan/voronka build-asan/unit
+	$(MAKE) --no-print-directory B=build-asan OPT="-O1 -g" SAN="$(ASAN_FLAGS)" build-asan/voronka build-asan/unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/unit all
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 VORONKA_BIN=$(abspath build-asan/voronka) \
 		node --test --test-concurrency=1 tests/api/*.test.mjs

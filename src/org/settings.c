@@ -35,7 +35,8 @@ static bool in_list(const char *v, size_t len, const char *list)
 {
 	if (strlen(v) != len)
 		return false;
-	for (const char *p = list; *p; p += len + 1)
+	/* codes are len letters separated by one space; the last has no space after it */
+	for (const char *p = list, *end = list + strlen(list); p + len <= end; p += len + 1)
 		if (strncmp(p, v, len) == 0)
 			return true;
 	return false;
