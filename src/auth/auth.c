@@ -1,5 +1,6 @@
 #include "auth/auth.h"
 #include "core/clock.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "store/auth.h"
@@ -223,7 +224,7 @@ static void make_dummy_hash(void)
 struct login_tx {
 	int64_t user_id, session_id;
 	unsigned char hash[32];
-	const char *csrf, *ip, *user_agent;
+	const char *csrf, *ip, *user_agent, *ip_json;
 	int64_t now;
 };
 
@@ -235,7 +236,7 @@ static enum vk_rc login_write(struct conn *c, void *ctx)
 		return rc;
 	t->session_id = store_last_id(c);
 	struct event e = { .entity = "user", .entity_id = t->user_id, .actor_id = t->user_id,
-	                   .kind = "login", .new_value = t->ip, .at = t->now };
+	                   .kind = "login", .new_value = t->ip_json, .at = t->now };
 	return event_add(c, &e);
 }
 
@@ -281,7 +282,8 @@ enum vk_rc auth_login(struct auth *a, const char *login, const char *password, c
 	char csrf[65];
 	auth_random_hex(cookie, 32);
 	auth_random_hex(csrf, 32);
-	struct login_tx t = { .user_id = u.id, .csrf = csrf, .ip = ip, .user_agent = user_agent, .now = now };
+	struct login_tx t = { .user_id = u.id, .csrf = csrf, .ip = ip, .user_agent = user_agent,
+	                      .ip_json = json_text_str(ar, ip), .now = now };
 	auth_token_hash(cookie, t.hash);
 	enum vk_rc rc = store_write(a->store, login_write, &t);
 	if (rc != VK_OK)
@@ -310,13 +312,19 @@ static enum vk_rc touch_write(struct conn *c, void *ctx)
 	return t->token ? store_token_touch(c, t->id, t->now) : store_session_touch(c, t->id, t->now);
 }
 
-/* Last-seen only matters at minute granularity: write it at most once a minute per session,
- * and without making the request wait. */
-static void touch_later(struct auth *a, int64_t id, bool token, int64_t now)
+/* Last-seen decides idle expiry, so a session's touch is durable before the request goes on;
+ * it is written at most once a minute per session, so this costs little. A token's last use is
+ * only shown to admins and is written without waiting. */
+static void touch(struct auth *a, int64_t id, bool token, int64_t now)
 {
 	struct touch *t = xmalloc(sizeof *t);
 	*t = (struct touch){ id, now, token };
-	store_write_async(a->store, touch_write, t, free);
+	if (token) {
+		store_write_async(a->store, touch_write, t, free);
+	} else {
+		store_write(a->store, touch_write, t);
+		free(t);
+	}
 }
 
 enum vk_rc auth_session(struct auth *a, const char *cookie, struct arena *ar, struct principal *p)
@@ -340,7 +348,7 @@ enum vk_rc auth_session(struct auth *a, const char *cookie, struct arena *ar, st
 	p->session_id = s.id;
 	p->csrf = s.csrf;
 	if (now - s.last_seen_at > 60000)
-		touch_later(a, s.id, false, now);
+		touch(a, s.id, false, now);
 	return VK_OK;
 }
 
@@ -370,7 +378,7 @@ enum vk_rc auth_bearer(struct auth *a, const char *token, struct arena *ar, stru
 	p->login = "";
 	int64_t now = clock_now_ms();
 	if (now - t.last_used_at > 60000)
-		touch_later(a, t.id, true, now);
+		touch(a, t.id, true, now);
 	return VK_OK;
 }
 

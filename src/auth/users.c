@@ -1,8 +1,10 @@
 #include "auth/users.h"
 #include "core/clock.h"
+#include "core/json.h"
 #include "store/event.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum vk_rc user_login_valid(const char *login, struct vk_err *err)
@@ -22,12 +24,13 @@ static int64_t actor_id(const struct principal *p)
 	return p ? p->user_id : 0;
 }
 
+/* old_json/new_json are JSON text: use str() for strings, "true"/"false" for booleans. */
 static enum vk_rc add_event(struct conn *c, const char *entity, int64_t id, int64_t actor,
-                            const char *kind, const char *field, const char *old_value,
-                            const char *new_value, int64_t now)
+                            const char *kind, const char *field, const char *old_json,
+                            const char *new_json, int64_t now)
 {
 	struct event e = { .entity = entity, .entity_id = id, .actor_id = actor, .kind = kind,
-	                   .field = field, .old_value = old_value, .new_value = new_value, .at = now };
+	                   .field = field, .old_value = old_json, .new_value = new_json, .at = now };
 	return event_add(c, &e);
 }
 
@@ -57,9 +60,8 @@ static enum vk_rc create_write(struct conn *c, void *ctx)
 	}
 	if (rc != VK_OK)
 		goto out;
-	rc = add_event(c, "user", t->id, t->actor, "create", NULL, NULL, t->in->login, t->now);
-	if (rc == VK_OK)
-		rc = add_event(c, "user", t->id, t->actor, "update", "role", NULL, r.key, t->now);
+	rc = add_event(c, "user", t->id, t->actor, "create", NULL, NULL, json_text_str(a, t->in->login),
+	               t->now);
 out:
 	arena_free(a);
 	return rc;
@@ -142,9 +144,11 @@ static enum vk_rc update_write(struct conn *c, void *ctx)
 		goto out;
 	}
 	if (t->in->name && strcmp(t->in->name, old.name) != 0)
-		rc = add_event(c, "user", t->id, actor, "update", "name", old.name, t->in->name, t->now);
+		rc = add_event(c, "user", t->id, actor, "update", "name", json_text_str(a, old.name),
+		               json_text_str(a, t->in->name), t->now);
 	if (rc == VK_OK && r.id && r.id != old.role_id)
-		rc = add_event(c, "user", t->id, actor, "update", "role", old.role_key, r.key, t->now);
+		rc = add_event(c, "user", t->id, actor, "update", "role", json_text_str(a, old.role_key),
+		               json_text_str(a, r.key), t->now);
 	if (rc == VK_OK && t->in->active >= 0 && (t->in->active != 0) != old.active)
 		rc = add_event(c, "user", t->id, actor, "update", "active", old.active ? "true" : "false",
 		               t->in->active ? "true" : "false", t->now);
@@ -241,7 +245,8 @@ static enum vk_rc token_write(struct conn *c, void *ctx)
 	}
 	rc = store_token_insert(c, t->name, t->hash, r.id, t->actor, t->now, &t->id);
 	if (rc == VK_OK)
-		rc = add_event(c, "token", t->id, t->actor, "create", NULL, NULL, t->name, t->now);
+		rc = add_event(c, "token", t->id, t->actor, "create", NULL, NULL, json_text_str(a, t->name),
+		               t->now);
 out:
 	arena_free(a);
 	return rc;
@@ -303,14 +308,15 @@ static enum vk_rc role_write(struct conn *c, void *ctx)
 	enum vk_rc rc = store_role_put(c, t->key, t->name, t->caps, t->n_caps, t->now, &id);
 	if (rc != VK_OK)
 		return rc;
-	/* one event listing the capabilities, so an audit shows what the role could do */
-	char list[1024] = "";
-	for (int i = 0; i < t->n_caps; i++) {
-		if (i)
-			strncat(list, ",", sizeof list - strlen(list) - 1);
-		strncat(list, t->caps[i], sizeof list - strlen(list) - 1);
-	}
-	return add_event(c, "role", id, 0, "update", "capabilities", NULL, list, t->now);
+	/* one event with the capability list, so an audit shows what the role could do */
+	json_t *list = json_array();
+	for (int i = 0; i < t->n_caps; i++)
+		json_array_append_new(list, json_string(t->caps[i]));
+	char *text = json_dumps(list, JSON_COMPACT);
+	json_decref(list);
+	rc = add_event(c, "role", id, 0, "update", "capabilities", NULL, text, t->now);
+	free(text);
+	return rc;
 }
 
 enum vk_rc role_put(struct store *s, const char *key, const char *name, const char *const *caps,

@@ -1,5 +1,6 @@
 #include "core/json.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 enum vk_rc json_parse_object(const char *body, size_t len, json_t **out, struct vk_err *err)
@@ -114,4 +115,18 @@ enum vk_rc json_get_int(json_t *obj, const char *key, bool required, int64_t min
 		               (long long)min, (long long)max);
 	*out = i;
 	return VK_OK;
+}
+
+const char *json_text_str(struct arena *a, const char *s)
+{
+	if (!s)
+		return NULL;
+	json_t *j = json_string(s);
+	if (!j) /* not UTF-8: cannot happen for input that came through the JSON parser */
+		return arena_strdup(a, "null");
+	char *text = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+	json_decref(j);
+	const char *out = arena_strdup(a, text);
+	free(text);
+	return out;
 }

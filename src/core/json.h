@@ -26,4 +26,8 @@ enum vk_rc json_get_int(json_t *obj, const char *key, bool required, int64_t min
                         int64_t *out, bool *present, struct vk_err *err);
 
 size_t utf8_chars(const char *s);
+
+/* s as JSON text ("\"Ivan\"") in the arena; NULL stays NULL. Timeline values are JSON text. */
+#include "core/arena.h"
+const char *json_text_str(struct arena *a, const char *s);
 #endif

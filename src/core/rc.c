@@ -13,7 +13,7 @@ const char *vk_rc_name(enum vk_rc rc)
 	case VK_ENOTFOUND: return "not_found";
 	case VK_EFORBIDDEN: return "forbidden";
 	case VK_ECONFLICT: return "conflict";
-	case VK_EUNPROC: return "unprocessable";
+	case VK_EUNPROC: return "invalid"; /* 422: valid JSON, refused by a rule about a field */
 	case VK_EAUTH: return "unauthorized";
 	case VK_ETHROTTLED: return "rate_limited";
 	case VK_EUPSTREAM: return "upstream";

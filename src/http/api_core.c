@@ -49,11 +49,10 @@ static void settings_patch(struct req *r)
 	reply_json(r, 200, settings_json(r));
 }
 
-/* Who may read which timeline. Record-level scopes join here as entities arrive. */
-static bool may_read_timeline(const struct principal *p, const char *entity, int64_t id)
+/* Everyone may read their own user record's timeline; other timelines need timeline.read.
+ * Record-level scopes (a record outside scope answers 404) join here as entities arrive. */
+static bool own_record(const struct principal *p, const char *entity, int64_t id)
 {
-	if (auth_can(p, CAP_TIMELINE_READ))
-		return true;
 	return strcmp(entity, "user") == 0 && id == p->user_id && !p->token_id;
 }
 
@@ -81,8 +80,8 @@ static void timeline(struct req *r)
 			return reply_error_msg(r, 400, "invalid", "id", "id must be a positive integer");
 		id = v;
 	}
-	if (!may_read_timeline(r->user, entity, id))
-		return reply_error_msg(r, 404, "not_found", NULL, "no such record");
+	if (!own_record(r->user, entity, id) && !auth_can(r->user, CAP_TIMELINE_READ))
+		return reply_error_msg(r, 403, "forbidden", NULL, "your role does not allow reading this timeline");
 	struct event *items;
 	int n;
 	event_list(store_reader(req_store(r)), entity, id, cursor, limit + 1, r->arena, &items, &n);

@@ -52,6 +52,12 @@ static json_t *opt_str(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+static json_t *json_or_null(const char *text)
+{
+	json_t *v = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+	return v ? v : json_null();
+}
+
 json_t *render_event(const struct event *e)
 {
 	json_t *actor = e->actor_id ? json_pack("{s:I, s:o}", "id", (json_int_t)e->actor_id, "name",
@@ -59,6 +65,6 @@ json_t *render_event(const struct event *e)
 	                            : json_null();
 	return json_pack("{s:I, s:s, s:I, s:o, s:s, s:o, s:o, s:o, s:I}", "id", (json_int_t)e->id,
 	                 "entity", e->entity, "entity_id", (json_int_t)e->entity_id, "actor", actor,
-	                 "kind", e->kind, "field", opt_str(e->field), "old", opt_str(e->old_value),
-	                 "new", opt_str(e->new_value), "at", (json_int_t)e->at);
+	                 "kind", e->kind, "field", opt_str(e->field), "old", json_or_null(e->old_value),
+	                 "new", json_or_null(e->new_value), "at", (json_int_t)e->at);
 }

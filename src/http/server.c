@@ -393,6 +393,25 @@ static const char *client_ip(struct server *srv, struct MHD_Connection *conn, st
 	return arena_strdup(a, ip);
 }
 
+struct length_seen { const char *value; bool conflict; };
+
+/* Header iterator: notes a second, different Content-Length, which is how request smuggling
+ * starts. */
+static enum MHD_Result one_content_length(void *cls, enum MHD_ValueKind kind, const char *key,
+                                          const char *value)
+{
+	(void)kind;
+	struct length_seen *seen = cls;
+	if (strcasecmp(key, "Content-Length") != 0)
+		return MHD_YES;
+	if (seen->value && strcmp(seen->value, value) != 0) {
+		seen->conflict = true;
+		return MHD_NO;
+	}
+	seen->value = value;
+	return MHD_YES;
+}
+
 static enum MHD_Result queue(struct rstate *st)
 {
 	if (!st->resp)
@@ -426,8 +445,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			reply_error_msg(&st->r, 431, "too_many_headers", NULL, "too many request headers");
 			return queue(st);
 		}
-		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-		if (cl && strtoull(cl, NULL, 10) > st->body.max) {
+		struct length_seen seen = { NULL, false };
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, one_content_length, &seen);
+		const char *cl = seen.value;
+		if (seen.conflict) {
+			reply_error_msg(&st->r, 400, "bad_request", NULL, "conflicting Content-Length headers");
+			return queue(st);
+		}
+		/* A body somewhat over the limit is read and dropped so the client can read our 413
+		 * (answering mid-upload makes many clients see a reset instead); a huge one is cut off. */
+		unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+		if (declared > st->body.max)
+			st->too_large = true;
+		if (declared > (unsigned long long)st->body.max * 64) {
 			reply_error_msg(&st->r, 413, "too_large", NULL, "the request body is too large");
 			return queue(st);
 		}

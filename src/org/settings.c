@@ -138,8 +138,8 @@ enum vk_rc settings_put_tx(struct conn *c, int64_t actor_id, const struct settin
 			continue;
 		rc = store_setting_put(c, ch[i].key, ch[i].value, now);
 		struct event e = { .entity = "settings", .entity_id = 0, .actor_id = actor_id,
-		                   .kind = "update", .field = ch[i].key, .old_value = old,
-		                   .new_value = ch[i].value, .at = now };
+		                   .kind = "update", .field = ch[i].key, .old_value = json_text_str(a, old),
+		                   .new_value = json_text_str(a, ch[i].value), .at = now };
 		if (rc == VK_OK)
 			rc = event_add(c, &e);
 	}

@@ -8,7 +8,8 @@
 
 struct event {
 	int64_t id, entity_id, actor_id, at;
-	const char *entity, *kind, *field, *old_value, *new_value; /* field/old/new may be NULL */
+	const char *entity, *kind, *field; /* field may be NULL */
+	const char *old_value, *new_value;  /* JSON text ("\"Ivan\"", "true", "5"), or NULL */
 	const char *actor_name;                                    /* filled by event_list */
 };
 

@@ -39,7 +39,7 @@ void test_settings(void)
 	event_list(c, "settings", 0, 0, 50, a, &items, &n);
 	CHECK(n == 5);
 	CHECK(n > 0 && strcmp(items[n - 1].field, "company_name") == 0 &&
-	      strcmp(items[n - 1].old_value, "My company") == 0 && strcmp(items[n - 1].new_value, "Чистый дом") == 0);
+	      strcmp(items[n - 1].old_value, "\"My company\"") == 0 && strcmp(items[n - 1].new_value, "\"Чистый дом\"") == 0);
 	/* unchanged values write no event */
 	CHECK(settings_update(s, NULL, good, 5, &err) == VK_OK);
 	event_list(c, "settings", 0, 0, 50, a, &items, &n);
