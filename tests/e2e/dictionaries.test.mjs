@@ -1,0 +1,47 @@
+// The UI dictionaries: Russian and English carry the same keys and placeholders, and every key
+// the code asks for exists (a missing one would show the raw key to the user).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../lib/server.mjs';
+
+const en = (await import(join(ROOT, 'web/i18n/en.js'))).default;
+const ru = (await import(join(ROOT, 'web/i18n/ru.js'))).default;
+
+function flatten(obj, prefix = '', out = {}) {
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? prefix + '.' + k : k;
+    const plural = v && typeof v === 'object' && 'other' in v;
+    if (v && typeof v === 'object' && !plural) flatten(v, key, out);
+    else out[key] = v;
+  }
+  return out;
+}
+const params = (v) => [...new Set(JSON.stringify(v).match(/\{\w+\}/g) || [])].sort();
+
+test('English and Russian have the same keys and placeholders', () => {
+  const a = flatten(en), b = flatten(ru);
+  assert.deepEqual(Object.keys(b).filter((k) => !(k in a)), [], 'keys only in ru.js');
+  assert.deepEqual(Object.keys(a).filter((k) => !(k in b)), [], 'keys only in en.js');
+  for (const k of Object.keys(a)) assert.deepEqual(params(b[k]), params(a[k]), 'placeholders of ' + k);
+  for (const [k, v] of Object.entries(b)) {
+    if (typeof v === 'object') for (const form of ['one', 'few', 'many', 'other']) assert.ok(v[form], `${k}.${form} in ru.js`);
+  }
+});
+
+test('every key the UI code uses exists', () => {
+  const dir = join(ROOT, 'web/js');
+  const flat = flatten(en);
+  const missing = [];
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.js'))) {
+    const src = readFileSync(join(dir, f), 'utf8');
+    // any quoted 'section.key' whose section is a dictionary section is a key: t('…'), {key: '…'}, notify('…')
+    for (const m of src.matchAll(/'([a-z_]+)\.([a-z_.]+)'/g)) {
+      const key = m[1] + '.' + m[2];
+      const capability = /^[a-z]+\.(read|manage)$/.test(key);   // users.read is a capability, not a key
+      if (m[1] in en && !capability && !key.endsWith('.') && !(key in flat)) missing.push(`${f}: ${key}`);
+    }
+  }
+  assert.deepEqual(missing, []);
+});
