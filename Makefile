@@ -84,7 +84,7 @@ test-unit: $(B)/unit
 	$(B)/unit all
 
 test-api: $(B)/voronka
-	VORONKA_BIN=$(abspath $(B)/voronka) node --test --test-concurrency=1 tests/api/*.test.mjs
+	VORONKA_BIN=$(abspath $(B)/voronka) node --test --test-concurrency=2 tests/api/*.test.mjs
 
 test-e2e: $(B)/voronka
 	VORONKA_BIN=$(abspath $(B)/voronka) node --test --test-concurrency=1 tests/e2e/*.test.mjs
@@ -104,7 +104,7 @@ test-asan:
 	$(MAKE) --no-print-directory B=build-asan OPT="-O1 -g" SAN="$(ASAN_FLAGS)" build-asan/voronka build-asan/unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/unit all
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 VORONKA_BIN=$(abspath build-asan/voronka) \
-		node --test --test-concurrency=1 tests/api/*.test.mjs
+		node --test --test-concurrency=2 tests/api/*.test.mjs
 
 # ---- fuzzing (libFuzzer, clang) ----
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Isrc \
@@ -128,3 +128,26 @@ clean:
 	rm -rf build build-asan
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- benchmarks (bench/, docs/performance.md) ----
+# Same-run baselines: raw SQLite in voronka's mode, raw argon2id; nginx is started by bench/run.mjs.
+BENCH_CFLAGS := $(OPT) -std=c11 -D_GNU_SOURCE -pthread $(WARN)
+$(B)/bench/sqlite_baseline: bench/sqlite_baseline.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags sqlite3) -o $@ $< $(shell pkg-config --libs sqlite3)
+$(B)/bench/pwhash_baseline: bench/pwhash_baseline.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags libsodium) -o $@ $< $(shell pkg-config --libs libsodium) -pthread
+
+.PHONY: bench bench-smoke bench-build
+bench-build:
+	@sh scripts/deps.sh bench
+	@$(MAKE) --no-print-directory all $(B)/bench/sqlite_baseline $(B)/bench/pwhash_baseline
+
+# Default scale, about 3–4 minutes on 2 cores; writes bench/results/latest.json.
+bench: bench-build
+	VORONKA_BIN=$(abspath $(B)/voronka) node bench/run.mjs --scale default
+
+# Tiny scale (each load 1 s) for CI: asserts every operation produced a figure, not how fast.
+bench-smoke: bench-build
+	VORONKA_BIN=$(abspath $(B)/voronka) node bench/run.mjs --scale smoke

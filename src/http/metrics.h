@@ -9,7 +9,7 @@
 
 #define METRIC_ROUTE_STATIC (-1)
 #define METRIC_ROUTE_UNMATCHED (-2)
-#define METRIC_N_STATUS 18
+#define METRIC_N_STATUS 19
 #define METRIC_N_BUCKETS 12
 
 struct metric_row {

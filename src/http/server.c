@@ -19,6 +19,11 @@
 #include <unistd.h>
 
 #define MAX_HEADERS 100
+#define MAX_HEADER_BYTES (32 * 1024)
+#define MAX_URL_BYTES (8 * 1024)
+/* libmicrohttpd answers requests that overflow a connection's memory with its own HTML page;
+ * give it room so that our limits above (answered in JSON) trip first. */
+#define CONNECTION_MEMORY (256 * 1024)
 
 struct server {
 	const struct config *cfg;
@@ -393,6 +398,14 @@ static const char *client_ip(struct server *srv, struct MHD_Connection *conn, st
 	return arena_strdup(a, ip);
 }
 
+static enum MHD_Result count_header_bytes(void *cls, enum MHD_ValueKind kind, const char *key,
+                                          const char *value)
+{
+	(void)kind;
+	*(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+	return MHD_YES;
+}
+
 struct length_seen { const char *value; bool conflict; };
 
 /* Header iterator: notes a second, different Content-Length, which is how request smuggling
@@ -441,8 +454,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		atomic_fetch_add(&srv->in_flight, 1);
 		*con_cls = st;
 		/* Refuse early what we will refuse anyway, before reading a body we would throw away. */
-		if (MHD_get_connection_values(conn, MHD_HEADER_KIND, NULL, NULL) > MAX_HEADERS) {
-			reply_error_msg(&st->r, 431, "too_many_headers", NULL, "too many request headers");
+		size_t header_bytes = 0;
+		int n_headers = MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header_bytes, &header_bytes);
+		if (n_headers > MAX_HEADERS || header_bytes > MAX_HEADER_BYTES) {
+			reply_error_msg(&st->r, 431, "too_many_headers", NULL,
+			                n_headers > MAX_HEADERS ? "too many request headers" : "request headers too large");
+			return queue(st);
+		}
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+		if (strlen(url) > MAX_URL_BYTES || (ci && ci->header_size > MAX_URL_BYTES + MAX_HEADER_BYTES)) {
+			reply_error_msg(&st->r, 414, "uri_too_long", NULL, "the request URL is too long");
 			return queue(st);
 		}
 		struct length_seen seen = { NULL, false };
@@ -590,7 +611,7 @@ struct server *server_new(const struct config *cfg, struct store *s, struct auth
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->client_timeout_s,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_END);
