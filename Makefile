@@ -109,7 +109,7 @@ test-asan:
 # ---- fuzzing (libFuzzer, clang) ----
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Isrc \
                $(shell pkg-config --cflags jansson 2>/dev/null)
-build/fuzz/fuzz_json: tests/fuzz/fuzz_json.c src/core/json.c src/core/rc.c
+build/fuzz/fuzz_json: tests/fuzz/fuzz_json.c src/core/json.c src/core/rc.c src/core/arena.c src/core/mem.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(shell pkg-config --libs jansson)
 
