@@ -5,6 +5,8 @@
 #include "core/mem.h"
 #include "store/auth.h"
 #include "store/event.h"
+#include "store/pipeline.h"
+#include "store/record.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -410,4 +412,29 @@ bool auth_csrf_ok(const struct principal *p, const char *header_value)
 	if (!header_value || !p->csrf || strlen(header_value) != strlen(p->csrf))
 		return false;
 	return sodium_memcmp(header_value, p->csrf, strlen(p->csrf)) == 0;
+}
+
+enum vk_rc auth_scope(struct conn *c, const struct principal *p, const char *entity,
+                      const char *action, struct scope *out)
+{
+	memset(out, 0, sizeof *out);
+	out->user_id = p->user_id;
+	out->role_id = p->role_id;
+	for (int i = 0; i < p->n_caps; i++)
+		if (strcmp(p->caps[i], "*") == 0) {
+			out->kind = SCOPE_ALL;
+			out->role_id = -1;
+			return VK_OK;
+		}
+	struct arena *a = arena_new(256);
+	const char *s = store_role_scope(c, p->role_id, entity, action, a);
+	out->kind = !s ? SCOPE_NONE : !strcmp(s, "all") ? SCOPE_ALL : !strcmp(s, "team") ? SCOPE_TEAM
+	          : !strcmp(s, "own") ? SCOPE_OWN : SCOPE_NONE;
+	arena_free(a);
+	if (out->kind == SCOPE_TEAM)
+		out->team_id = store_user_team(c, p->user_id);
+	/* a token's "own" records are those of the user who created it */
+	if ((out->kind == SCOPE_OWN || out->kind == SCOPE_TEAM) && out->user_id <= 0)
+		out->kind = SCOPE_NONE;
+	return VK_OK;
 }

@@ -58,6 +58,12 @@ bool auth_csrf_ok(const struct principal *p, const char *header_value);
 
 /* The stored form of a session cookie or API token (BLAKE2b-256). */
 void auth_token_hash(const char *token, unsigned char out[32]);
+/* Which records of entity the principal may act on (action: read, create, edit, delete,
+ * export), from the role's scopes; "*" roles see everything. Applied by the store in SQL. */
+struct scope;
+enum vk_rc auth_scope(struct conn *c, const struct principal *p, const char *entity,
+                      const char *action, struct scope *out);
+
 /* Generate n random bytes as 2n hex chars + NUL. */
 void auth_random_hex(char *out, size_t n_bytes);
 #endif

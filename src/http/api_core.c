@@ -3,6 +3,7 @@
 #include "core/builtin.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "crm/record.h"
 #include "http/render.h"
 #include "org/settings.h"
 #include "version.h"
@@ -58,7 +59,7 @@ static bool own_record(const struct principal *p, const char *entity, int64_t id
 
 static void timeline(struct req *r)
 {
-	static const char *const entities[] = { "user", "settings", "token", "role", NULL };
+	static const char *const entities[] = { "user", "settings", "token", "role", "contact", "company", "deal", NULL };
 	const char *entity = req_query(r, "entity"), *ids = req_query(r, "id");
 	int limit;
 	int64_t cursor, id = 0;
@@ -80,8 +81,15 @@ static void timeline(struct req *r)
 			return reply_error_msg(r, 400, "invalid", "id", "id must be a positive integer");
 		id = v;
 	}
-	if (!own_record(r->user, entity, id) && !auth_can(r->user, CAP_TIMELINE_READ))
+	const struct entity *crm = entity_by_name(entity);
+	if (crm) {
+		/* a record's history is readable exactly when the record is */
+		struct record rec;
+		if (record_get(req_store(r), r->user, crm, id, r->arena, &rec) != VK_OK)
+			return reply_error_msg(r, 404, "not_found", NULL, "no such record");
+	} else if (!own_record(r->user, entity, id) && !auth_can(r->user, CAP_TIMELINE_READ)) {
 		return reply_error_msg(r, 403, "forbidden", NULL, "your role does not allow reading this timeline");
+	}
 	struct event *items;
 	int n;
 	event_list(store_reader(req_store(r)), entity, id, cursor, limit + 1, r->arena, &items, &n);

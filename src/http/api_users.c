@@ -50,9 +50,9 @@ static enum vk_rc read_user_input(json_t *j, bool create, struct user_input *in,
 	if (rc == VK_OK)
 		rc = json_get_str(j, "role", create, 1, 64, &in->role, err);
 	if (rc == VK_OK && !create) {
-		bool active, present;
+		bool active = false, present = false;
 		rc = json_get_bool(j, "active", false, &active, &present, err);
-		if (present)
+		if (rc == VK_OK && present)
 			in->active = active;
 	}
 	return rc;

@@ -34,7 +34,8 @@ struct route {
 };
 
 /* Every module's table ends with { NULL }. */
-extern const struct route api_core_routes[], api_auth_routes[], api_users_routes[];
+extern const struct route api_core_routes[], api_auth_routes[], api_users_routes[],
+	api_records_routes[];
 
 #define REQ_MAX_PARAMS 4
 
@@ -61,6 +62,8 @@ const struct config *req_config(struct req *r);
 const char *req_header(struct req *r, const char *name);
 const char *req_query(struct req *r, const char *name);
 const char *req_cookie(struct req *r, const char *name);
+/* Call cb for each URL query argument in order; returns how many there were. */
+int req_query_each(struct req *r, void (*cb)(void *ctx, const char *key, const char *value), void *ctx);
 /* Route parameter i as a positive id; false (and a 404 reply) if it is not one. */
 bool req_param_id(struct req *r, int i, int64_t *id);
 /* limit= and cursor= of list endpoints; false (and a 400 reply) on bad values. */

@@ -1,4 +1,8 @@
 #include "http/render.h"
+#include "store/record.h"
+
+#include <stdio.h>
+#include <string.h>
 
 json_t *render_user(const struct user *u)
 {
@@ -63,8 +67,58 @@ json_t *render_event(const struct event *e)
 	json_t *actor = e->actor_id ? json_pack("{s:I, s:o}", "id", (json_int_t)e->actor_id, "name",
 	                                        opt_str(e->actor_name))
 	                            : json_null();
-	return json_pack("{s:I, s:s, s:I, s:o, s:s, s:o, s:o, s:o, s:I}", "id", (json_int_t)e->id,
+	return json_pack("{s:I, s:s, s:I, s:o, s:s, s:o, s:o, s:o, s:I, s:o}", "id", (json_int_t)e->id,
 	                 "entity", e->entity, "entity_id", (json_int_t)e->entity_id, "actor", actor,
 	                 "kind", e->kind, "field", opt_str(e->field), "old", json_or_null(e->old_value),
-	                 "new", json_or_null(e->new_value), "at", (json_int_t)e->at);
+	                 "new", json_or_null(e->new_value), "at", (json_int_t)e->at,
+	                 "reason", opt_str(e->reason));
+}
+
+/* "owner_id" → "owner_name", "stage_id" → "stage": where a field's label goes. */
+static void label_key(const struct fdef *f, char *out, size_t size)
+{
+	size_t n = strlen(f->key);
+	bool id = n > 3 && strcmp(f->key + n - 3, "_id") == 0;
+	if (f->type == FT_PIPELINE || f->type == FT_STAGE)
+		snprintf(out, size, "%.*s", (int)(n - 3), f->key);
+	else
+		snprintf(out, size, "%.*s_name", (int)(id ? n - 3 : n), f->key);
+}
+
+json_t *render_record(const struct record *r)
+{
+	const struct entity *e = r->e;
+	json_t *o = json_pack("{s:I, s:I}", "id", (json_int_t)r->id, "version", (json_int_t)r->version);
+	if (!r->v)
+		return o; /* written but no longer visible to the caller */
+	for (int i = 0; i < e->n_fields; i++) {
+		const struct fdef *f = &e->fields[i];
+		const struct value *v = &r->v[i];
+		json_t *j = v->kind == V_INT ? json_integer(v->i) : v->kind == V_TEXT ? json_string(v->s) : json_null();
+		if (f->type == FT_JSONOBJ && v->kind == V_TEXT) {
+			json_decref(j);
+			j = json_loads(v->s, 0, NULL);
+			if (!j)
+				j = json_object();
+		} else if (f->type == FT_JSONOBJ) {
+			json_decref(j);
+			j = json_object();
+		}
+		json_object_set_new(o, f->key, j ? j : json_null());
+		if (f->type == FT_USER || f->type == FT_REF || f->type == FT_PIPELINE || f->type == FT_STAGE) {
+			char lk[80];
+			label_key(f, lk, sizeof lk);
+			json_object_set_new(o, lk, v->label ? json_string(v->label) : json_null());
+		}
+	}
+	if (e->has_phones) {
+		json_t *ph = json_array(), *em = json_array();
+		for (int i = 0; i < r->n_phones; i++)
+			json_array_append_new(ph, json_string(r->phones[i]));
+		for (int i = 0; i < r->n_emails; i++)
+			json_array_append_new(em, json_string(r->emails[i]));
+		json_object_set_new(o, "phones", ph);
+		json_object_set_new(o, "emails", em);
+	}
+	return o;
 }

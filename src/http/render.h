@@ -12,4 +12,6 @@ json_t *render_me(const struct principal *p, struct conn *c, struct arena *a);
 json_t *render_role(const struct role *r);
 json_t *render_token(const struct token_row *t);
 json_t *render_event(const struct event *e);
+struct record;
+json_t *render_record(const struct record *r);
 #endif

@@ -86,6 +86,22 @@ static bool parse_id(const char *s, int64_t *out)
 	return true;
 }
 
+struct each_ctx { void (*cb)(void *, const char *, const char *); void *ctx; };
+
+static enum MHD_Result each_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	struct each_ctx *e = cls;
+	e->cb(e->ctx, key, value ? value : "");
+	return MHD_YES;
+}
+
+int req_query_each(struct req *r, void (*cb)(void *ctx, const char *key, const char *value), void *ctx)
+{
+	struct each_ctx e = { cb, ctx };
+	return MHD_get_connection_values(STATE(r)->conn, MHD_GET_ARGUMENT_KIND, each_arg, &e);
+}
+
 bool req_param_id(struct req *r, int i, int64_t *id)
 {
 	if (i < r->n_params && parse_id(r->params[i], id))
@@ -541,7 +557,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 static void collect_routes(struct server *srv)
 {
-	const struct route *tables[] = { api_core_routes, api_auth_routes, api_users_routes };
+	const struct route *tables[] = { api_core_routes, api_auth_routes, api_users_routes, api_records_routes };
 	int n = 0;
 	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
 		for (const struct route *rt = tables[t]; rt->method; rt++)

@@ -9,13 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STMT_CACHE 96
+#define STMT_CACHE 256
 #define MAX_BATCH 512
 
 struct cached {
-	const char *sql;
+	const char *sql;  /* the caller's literal, or owned (a copy) for dynamic SQL */
 	sqlite3_stmt *st;
-	bool busy;
+	bool busy, owned;
+	uint64_t used;    /* for evicting the least recently used dynamic statement */
 };
 
 struct conn {
@@ -24,6 +25,7 @@ struct conn {
 	bool reader;
 	struct cached cache[STMT_CACHE];
 	int n_cached;
+	uint64_t tick;
 	struct conn *next_reader; /* in store->readers */
 };
 
@@ -96,8 +98,11 @@ static void conn_close(struct conn *c)
 {
 	if (!c)
 		return;
-	for (int i = 0; i < c->n_cached; i++)
+	for (int i = 0; i < c->n_cached; i++) {
 		sqlite3_finalize(c->cache[i].st);
+		if (c->cache[i].owned)
+			free((char *)c->cache[i].sql);
+	}
 	sqlite3_close(c->db);
 	free(c);
 }
@@ -113,16 +118,22 @@ enum vk_rc store_exec(struct conn *c, const char *sql, struct vk_err *err)
 	return VK_OK;
 }
 
+static sqlite3_stmt *hand_out(struct conn *c, struct cached *e)
+{
+	e->busy = true;
+	e->used = ++c->tick;
+	if (c->reader)
+		atomic_fetch_add_explicit(&c->store->reads, 1, memory_order_relaxed);
+	return e->st;
+}
+
 sqlite3_stmt *store_stmt(struct conn *c, const char *sql)
 {
 	for (int i = 0; i < c->n_cached; i++) {
-		if (c->cache[i].sql == sql) {
+		if (!c->cache[i].owned && c->cache[i].sql == sql) {
 			if (c->cache[i].busy)
 				die_sql(c->db, "statement reused before store_done (leak?)", sql);
-			c->cache[i].busy = true;
-			if (c->reader)
-				atomic_fetch_add_explicit(&c->store->reads, 1, memory_order_relaxed);
-			return c->cache[i].st;
+			return hand_out(c, &c->cache[i]);
 		}
 	}
 	if (c->n_cached == STMT_CACHE)
@@ -130,10 +141,37 @@ sqlite3_stmt *store_stmt(struct conn *c, const char *sql)
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
 		die_sql(c->db, "prepare", sql);
-	c->cache[c->n_cached++] = (struct cached){ sql, st, true };
-	if (c->reader)
-		atomic_fetch_add_explicit(&c->store->reads, 1, memory_order_relaxed);
-	return st;
+	c->cache[c->n_cached] = (struct cached){ sql, st, false, false, 0 };
+	return hand_out(c, &c->cache[c->n_cached++]);
+}
+
+sqlite3_stmt *store_stmt_dyn(struct conn *c, const char *sql)
+{
+	for (int i = 0; i < c->n_cached; i++)
+		if (c->cache[i].owned && strcmp(c->cache[i].sql, sql) == 0) {
+			if (c->cache[i].busy)
+				die_sql(c->db, "statement reused before store_done (leak?)", sql);
+			return hand_out(c, &c->cache[i]);
+		}
+	struct cached *slot = NULL;
+	if (c->n_cached < STMT_CACHE) {
+		slot = &c->cache[c->n_cached++];
+	} else {
+		for (int i = 0; i < c->n_cached; i++) {
+			struct cached *e = &c->cache[i];
+			if (e->owned && !e->busy && (!slot || e->used < slot->used))
+				slot = e;
+		}
+		if (!slot)
+			die_sql(c->db, "statement cache full of busy statements", sql);
+		sqlite3_finalize(slot->st);
+		free((char *)slot->sql);
+	}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		die_sql(c->db, "prepare", sql);
+	*slot = (struct cached){ xstrdup(sql), st, false, true, 0 };
+	return hand_out(c, slot);
 }
 
 void store_done(struct conn *c, sqlite3_stmt *st)

@@ -35,6 +35,9 @@ void store_write_async(struct store *s, store_write_fn fn, void *ctx, void (*fre
  * Preparing invalid SQL is a bug: it aborts with the SQLite message. */
 sqlite3_stmt *store_stmt(struct conn *c, const char *sql);
 void store_done(struct conn *c, sqlite3_stmt *st);
+/* For SQL built at run time from trusted metadata (never from user text): cached by content,
+ * least recently used evicted. Values are always bound, never pasted. */
+sqlite3_stmt *store_stmt_dyn(struct conn *c, const char *sql);
 /* Step a statement expecting no row (INSERT/UPDATE/DELETE); VK_ECONFLICT on a UNIQUE violation. */
 enum vk_rc store_exec_stmt(struct conn *c, sqlite3_stmt *st);
 int64_t store_last_id(struct conn *c);

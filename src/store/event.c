@@ -3,8 +3,8 @@
 enum vk_rc event_add(struct conn *c, const struct event *e)
 {
 	sqlite3_stmt *st = store_stmt(c,
-		"INSERT INTO events (entity, entity_id, actor_id, kind, field, old, new, at)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+		"INSERT INTO events (entity, entity_id, actor_id, kind, field, old, new, at, reason)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	store_bind_text(st, 1, e->entity);
 	store_bind_int(st, 2, e->entity_id);
 	if (e->actor_id > 0)
@@ -14,6 +14,7 @@ enum vk_rc event_add(struct conn *c, const struct event *e)
 	store_bind_text(st, 6, e->old_value);
 	store_bind_text(st, 7, e->new_value);
 	store_bind_int(st, 8, e->at);
+	store_bind_text(st, 9, e->reason);
 	return store_exec_stmt(c, st);
 }
 
@@ -27,7 +28,7 @@ enum vk_rc event_list(struct conn *c, const char *entity, int64_t entity_id, int
 {
 	sqlite3_stmt *st = store_stmt(c,
 		"SELECT e.id, e.entity, e.entity_id, COALESCE(e.actor_id, 0), u.name, e.kind, e.field,"
-		" e.old, e.new, e.at FROM events e LEFT JOIN users u ON u.id = e.actor_id"
+		" e.old, e.new, e.at, e.reason FROM events e LEFT JOIN users u ON u.id = e.actor_id"
 		" WHERE e.entity = ?1 AND e.entity_id = ?2 AND (?3 = 0 OR e.id < ?3)"
 		" ORDER BY e.id DESC LIMIT ?4");
 	store_bind_text(st, 1, entity);
@@ -48,6 +49,7 @@ enum vk_rc event_list(struct conn *c, const char *entity, int64_t entity_id, int
 		e->old_value = opt_text(st, 7, a);
 		e->new_value = opt_text(st, 8, a);
 		e->at = sqlite3_column_int64(st, 9);
+		e->reason = opt_text(st, 10, a);
 	}
 	store_done(c, st);
 	return VK_OK;

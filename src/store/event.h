@@ -10,7 +10,8 @@ struct event {
 	int64_t id, entity_id, actor_id, at;
 	const char *entity, *kind, *field; /* field may be NULL */
 	const char *old_value, *new_value;  /* JSON text ("\"Ivan\"", "true", "5"), or NULL */
-	const char *actor_name;                                    /* filled by event_list */
+	const char *reason;                 /* why an automatic change happened, or NULL */
+	const char *actor_name;             /* filled by event_list */
 };
 
 /* Append inside the caller's write transaction, so the change and its record commit together. */

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/json.h"
+#include "core/phone.h"
 
 static void arena_and_buf(void)
 {
@@ -97,4 +98,28 @@ void test_core(void)
 	json_body();
 	config_table();
 	clock_injection();
+}
+
+void test_phone(void)
+{
+	char out[PHONE_MAX];
+	static const char *const same[] = { "8 (916) 123-45-67", "+7 916 1234567", "79161234567",
+	                                    "9161234567", "+7(916)123-45-67", "8-916-123-45-67 доб. 12",
+	                                    "007 916 123 45 67", " 8 916 123 45 67 x 5" };
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+		CHECK(phone_normalize(same[i], "RU", out) == VK_OK);
+		CHECK(strcmp(out, "+79161234567") == 0);
+	}
+	CHECK(phone_normalize("8 (495) 123-45-67", "RU", out) == VK_OK && !strcmp(out, "+74951234567"));
+	CHECK(phone_normalize("+375 29 123-45-67", "RU", out) == VK_OK && !strcmp(out, "+375291234567"));
+	CHECK(phone_normalize("80291234567", "BY", out) == VK_OK && !strcmp(out, "+375291234567"));
+	CHECK(phone_normalize("(212) 555-0100", "US", out) == VK_OK && !strcmp(out, "+12125550100"));
+	CHECK(phone_normalize("030 1234567", "DE", out) == VK_OK && !strcmp(out, "+49301234567"));
+	CHECK(phone_normalize("12345", "RU", out) == VK_EINVAL);
+	CHECK(phone_normalize("8 916 123", "RU", out) == VK_EINVAL);
+	CHECK(phone_normalize("call me", "RU", out) == VK_EINVAL);
+	CHECK(phone_normalize("+7 916 123 45 67 89 12 34 56", "RU", out) == VK_EINVAL);
+	CHECK(phone_normalize("", "RU", out) == VK_EINVAL);
+	char d[16];
+	CHECK(phone_digits("+7 (916) 12", d, sizeof d) && !strcmp(d, "791612"));
 }

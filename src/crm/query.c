@@ -1,0 +1,419 @@
+/* Lists of records from URL arguments, and duplicate search. */
+#include "crm/record.h"
+#include "core/json.h"
+#include "core/phone.h"
+#include "core/text.h"
+#include "org/settings.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FILTERS 24
+
+static int field_index(const struct entity *e, const char *key)
+{
+	for (int i = 0; i < e->n_fields; i++)
+		if (strcmp(e->fields[i].key, key) == 0)
+			return i;
+	return -1;
+}
+
+static bool int_like(const struct fdef *f)
+{
+	return f->type == FT_MONEY || f->type == FT_INT || f->type == FT_DATETIME || f->type == FT_USER ||
+	       f->type == FT_REF || f->type == FT_PIPELINE || f->type == FT_STAGE;
+}
+
+static bool parse_int(const char *s, int64_t *out)
+{
+	char *end;
+	if (!*s || strlen(s) > 19)
+		return false;
+	long long v = strtoll(s, &end, 10);
+	if (*end)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* One filter value for field f from URL text; "me" for users; stage/pipeline keys resolved. */
+static enum vk_rc filter_value(struct conn *c, const struct principal *p, const struct entity *e,
+                               const struct fdef *f, const char *text, const char *pipeline_key,
+                               struct arena *a, struct value *out, int *n_out, int max, struct vk_err *err)
+{
+	if (f->type == FT_STAGE) {
+		/* a stage key is unique within a pipeline: resolve in the given one or in all */
+		struct pipeline *all;
+		int n;
+		store_pipeline_list(c, e->name, -1, a, &all, &n);
+		for (int i = 0; i < n; i++) {
+			if (pipeline_key && strcmp(all[i].key, pipeline_key) != 0)
+				continue;
+			for (int k = 0; k < all[i].n_stages; k++)
+				if (!strcmp(all[i].stages[k].key, text) && *n_out < max)
+					out[(*n_out)++] = (struct value){ .kind = V_INT, .i = all[i].stages[k].id };
+		}
+		if (*n_out == 0)
+			out[(*n_out)++] = (struct value){ .kind = V_INT, .i = -1 }; /* matches nothing */
+		return VK_OK;
+	}
+	if (f->type == FT_PIPELINE) {
+		struct pipeline pl;
+		out[(*n_out)++] = (struct value){ .kind = V_INT,
+		                                  .i = store_pipeline_by_key(c, text, a, &pl) == VK_OK ? pl.id : -1 };
+		return VK_OK;
+	}
+	if (f->type == FT_USER && !strcmp(text, "me")) {
+		out[(*n_out)++] = (struct value){ .kind = V_INT, .i = p->user_id };
+		return VK_OK;
+	}
+	if (int_like(f)) {
+		int64_t v;
+		if (!parse_int(text, &v))
+			return vk_fail(err, VK_EINVAL, f->key, "%s must be an integer", f->key);
+		out[(*n_out)++] = (struct value){ .kind = V_INT, .i = v };
+		return VK_OK;
+	}
+	if (utf8_chars(text) > 500)
+		return vk_fail(err, VK_EINVAL, f->key, "the value of %s is too long", f->key);
+	if (f->type == FT_DOMAIN) {
+		char *d = arena_alloc(a, 256);
+		if (!text_domain(text, d, 256))
+			return vk_fail(err, VK_EINVAL, f->key, "%s must be a web domain", f->key);
+		text = d;
+	}
+	out[(*n_out)++] = (struct value){ .kind = V_TEXT, .s = arena_strdup(a, text) };
+	return VK_OK;
+}
+
+/* Cursor: base64url of the JSON array [sort value, id]. */
+static const char *cursor_encode(struct arena *a, const struct record *r, int sort_field)
+{
+	json_t *arr = json_array();
+	if (sort_field >= 0) {
+		const struct value *v = &r->v[sort_field];
+		json_array_append_new(arr, v->kind == V_INT ? json_integer(v->i) : v->kind == V_TEXT ? json_string(v->s)
+		                                                                                        : json_null());
+	} else {
+		json_array_append_new(arr, json_null());
+	}
+	json_array_append_new(arr, json_integer(r->id));
+	char *text = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	size_t n = strlen(text);
+	size_t out_len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *out = arena_alloc(a, out_len);
+	sodium_bin2base64(out, out_len, (const unsigned char *)text, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	free(text);
+	return out;
+}
+
+static bool cursor_decode(const char *s, const struct entity *e, int sort_field, struct arena *a,
+                          struct list_query *q)
+{
+	unsigned char raw[600];
+	size_t len;
+	if (strlen(s) > 780 || sodium_base642bin(raw, sizeof raw - 1, s, strlen(s), NULL, &len, NULL,
+	                                         sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return false;
+	raw[len] = '\0';
+	json_t *arr = json_loads((const char *)raw, 0, NULL);
+	bool ok = json_is_array(arr) && json_array_size(arr) == 2 && json_is_integer(json_array_get(arr, 1));
+	if (ok) {
+		json_t *v = json_array_get(arr, 0);
+		q->cursor_id = json_integer_value(json_array_get(arr, 1));
+		if (sort_field >= 0) {
+			/* the same COALESCE sentinel as the ORDER BY */
+			const struct fdef *f = &e->fields[sort_field];
+			bool text = !int_like(f);
+			if (json_is_integer(v))
+				q->cursor_value = (struct value){ .kind = V_INT, .i = json_integer_value(v) };
+			else if (json_is_string(v))
+				q->cursor_value = (struct value){ .kind = V_TEXT, .s = arena_strdup(a, json_string_value(v)) };
+			else if (json_is_null(v))
+				q->cursor_value = text ? (struct value){ .kind = V_TEXT, .s = "" }
+				                       : (struct value){ .kind = V_INT, .i = -9223372036854775807LL };
+			else
+				ok = false;
+		}
+		q->has_cursor = ok;
+	}
+	json_decref(arr);
+	return ok;
+}
+
+/* FTS5 phrase: the text in double quotes, inner quotes doubled. */
+static const char *fts_phrase(struct arena *a, const char *q)
+{
+	size_t n = strlen(q);
+	char *out = arena_alloc(a, n * 2 + 3);
+	char *o = out;
+	*o++ = '"';
+	for (const char *p = q; *p; p++) {
+		if (*p == '"')
+			*o++ = '"';
+		*o++ = *p;
+	}
+	*o++ = '"';
+	*o = '\0';
+	return out;
+}
+
+static const char *like_prefix(struct arena *a, const char *q)
+{
+	size_t n = strlen(q);
+	char *out = arena_alloc(a, n * 2 + 2);
+	char *o = out;
+	for (const char *p = q; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return out;
+}
+
+enum vk_rc record_list(struct store *s, const struct principal *p, const struct entity *e,
+                       const struct query_arg *args, int n_args, struct arena *a, struct record_page *out,
+                       struct vk_err *err)
+{
+	struct conn *c = store_reader(s);
+	struct list_query q = { .sort_field = -1, .desc = true, .limit = 50 };
+	struct filter *filters = arena_alloc(a, sizeof *filters * MAX_FILTERS);
+	const char *cursor = NULL, *pipeline_key = NULL;
+	bool want_count = false;
+	memset(out, 0, sizeof *out);
+	out->total = -1;
+	for (int i = 0; i < n_args; i++)
+		if (!strcmp(args[i].key, "pipeline"))
+			pipeline_key = args[i].value;
+	for (int i = 0; i < n_args; i++) {
+		const char *key = args[i].key, *val = args[i].value ? args[i].value : "";
+		if (!strcmp(key, "q")) {
+			while (*val == ' ')
+				val++;
+			if (utf8_chars(val) > 200)
+				return vk_fail(err, VK_EINVAL, "q", "the search text is too long");
+			char e164[PHONE_MAX];
+			size_t digits = 0;
+			for (const char *d = val; *d; d++)
+				digits += *d >= '0' && *d <= '9';
+			if (digits >= 10 && phone_normalize(val, settings_get(c, "default_country", a), e164) == VK_OK)
+				q.phone = arena_strdup(a, e164);
+			else if (utf8_chars(val) >= 3)
+				q.fts = fts_phrase(a, val);
+			else if (*val)
+				q.prefix = like_prefix(a, val);
+			if (q.phone && !e->has_phones) { /* deals: search the number as text */
+				q.fts = fts_phrase(a, q.phone + 1);
+				q.phone = NULL;
+			}
+			continue;
+		}
+		if (!strcmp(key, "phone")) {
+			char e164[PHONE_MAX];
+			if (!e->has_phones || phone_normalize(val, settings_get(c, "default_country", a), e164) != VK_OK)
+				return vk_fail(err, VK_EINVAL, "phone", "phone must be a phone number");
+			q.phone = arena_strdup(a, e164);
+			continue;
+		}
+		if (!strcmp(key, "limit")) {
+			int64_t v;
+			if (!parse_int(val, &v) || v < 1 || v > 200)
+				return vk_fail(err, VK_EINVAL, "limit", "limit must be an integer from 1 to 200");
+			q.limit = (int)v;
+			continue;
+		}
+		if (!strcmp(key, "cursor")) {
+			cursor = val;
+			continue;
+		}
+		if (!strcmp(key, "count")) {
+			want_count = !strcmp(val, "true");
+			continue;
+		}
+		if (!strcmp(key, "sort")) {
+			bool desc = val[0] == '-';
+			const char *k = desc || val[0] == '+' ? val + 1 : val;
+			int fi = strcmp(k, "id") == 0 ? -1 : field_index(e, k);
+			if (strcmp(k, "id") != 0 && (fi < 0 || !(e->fields[fi].flags & FF_SORT)))
+				return vk_fail(err, VK_EINVAL, "sort", "cannot sort by \"%.64s\"", k);
+			q.sort_field = fi;
+			q.desc = desc;
+			continue;
+		}
+		/* field filters: key, key.from, key.to, key.empty */
+		char name[80];
+		const char *dot = strchr(key, '.');
+		snprintf(name, sizeof name, "%.*s", dot ? (int)(dot - key) : (int)strlen(key), key);
+		const char *op = dot ? dot + 1 : "";
+		if (!strcmp(name, "pipeline"))
+			snprintf(name, sizeof name, "pipeline_id");
+		else if (!strcmp(name, "stage"))
+			snprintf(name, sizeof name, "stage_id");
+		else if (!strcmp(name, "owner"))
+			snprintf(name, sizeof name, "owner_id");
+		int fi = field_index(e, name);
+		if (fi < 0 || !(e->fields[fi].flags & FF_FILTER))
+			return vk_fail(err, VK_EINVAL, key, "cannot filter by \"%.64s\"", key);
+		if (q.n_filters == MAX_FILTERS)
+			return vk_fail(err, VK_EINVAL, key, "too many filters");
+		const struct fdef *f = &e->fields[fi];
+		struct filter *flt = &filters[q.n_filters];
+		flt->field = fi;
+		flt->values = arena_alloc(a, sizeof *flt->values * 50);
+		flt->n_values = 0;
+		enum vk_rc rc;
+		if (!strcmp(op, "empty")) {
+			if (strcmp(val, "true") && strcmp(val, "false"))
+				return vk_fail(err, VK_EINVAL, key, "%s must be true or false", key);
+			flt->op = !strcmp(val, "true") ? FOP_EMPTY : FOP_NOT_EMPTY;
+		} else if (!strcmp(op, "from") || !strcmp(op, "to")) {
+			flt->op = op[0] == 'f' ? FOP_GE : FOP_LE;
+			if ((rc = filter_value(c, p, e, f, val, pipeline_key, a, flt->values, &flt->n_values, 1, err)) != VK_OK)
+				return rc;
+		} else if (!*op) {
+			/* a comma list for ids and keys; text is matched whole */
+			if (int_like(f) || f->type == FT_STAGE) {
+				char *copy = arena_strdup(a, val);
+				for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+					if (flt->n_values < 50 &&
+					    (rc = filter_value(c, p, e, f, tok, pipeline_key, a, flt->values, &flt->n_values, 50, err)) != VK_OK)
+						return rc;
+				if (flt->n_values == 0)
+					return vk_fail(err, VK_EINVAL, key, "%s needs a value", key);
+			} else if ((rc = filter_value(c, p, e, f, val, pipeline_key, a, flt->values, &flt->n_values, 1, err)) != VK_OK) {
+				return rc;
+			}
+			flt->op = flt->n_values == 1 ? FOP_EQ : FOP_IN;
+		} else {
+			return vk_fail(err, VK_EINVAL, key, "unknown filter operator \"%.32s\"", op);
+		}
+		q.n_filters++;
+	}
+	q.filters = filters;
+	if (cursor && *cursor && !cursor_decode(cursor, e, q.sort_field, a, &q))
+		return vk_fail(err, VK_EINVAL, "cursor", "cursor is not one this server gave out");
+	struct scope sc;
+	auth_scope(c, p, e->name, "read", &sc);
+	int limit = q.limit;
+	q.limit = limit + 1; /* one more row tells whether there is a next page */
+	enum vk_rc rc = store_record_list(c, e, &sc, &q, a, &out->items, &out->n);
+	if (rc != VK_OK)
+		return vk_fail(err, rc, NULL, "the list query is too complex");
+	if (out->n > limit) {
+		out->n = limit;
+		out->next = cursor_encode(a, &out->items[limit - 1], q.sort_field);
+	}
+	if (want_count) {
+		q.has_cursor = false;
+		out->total = store_record_count(c, e, &sc, &q);
+	}
+	return VK_OK;
+}
+
+/* ---- duplicates ---- */
+
+#define MAX_DUPS 40
+
+/* Trigrams of key OR-ed: candidates sharing any of them, so a typo does not hide a match. */
+static const char *trigram_query(struct arena *a, const char *key)
+{
+	struct { const char *p; } starts[64];
+	int n = 0;
+	for (const char *p = key; *p && n < 64; p++)
+		if (((unsigned char)*p & 0xC0) != 0x80)
+			starts[n++].p = p;
+	if (n < 3)
+		return NULL;
+	size_t cap = strlen(key) * 8 + 64;
+	char *out = arena_alloc(a, cap);
+	size_t o = 0;
+	for (int i = 0; i + 2 < n && i < 40; i++) {
+		const char *b = starts[i].p, *e = i + 3 < n ? starts[i + 3].p : key + strlen(key);
+		if (memchr(b, '"', (size_t)(e - b)))
+			continue;
+		o += (size_t)snprintf(out + o, cap - o, "%s\"%.*s\"", o ? " OR " : "", (int)(e - b), b);
+	}
+	return o ? out : NULL;
+}
+
+static void add_dups(struct dup *all, int *n, const struct dup *found, int k)
+{
+	for (int i = 0; i < k; i++) {
+		bool seen = false;
+		for (int j = 0; j < *n && !seen; j++)
+			seen = all[j].e == found[i].e && all[j].id == found[i].id;
+		if (!seen && *n < MAX_DUPS)
+			all[(*n)++] = found[i];
+	}
+}
+
+enum vk_rc record_duplicates(struct store *s, const struct principal *p, const char *phone,
+                             const char *email, const char *name, const char *domain,
+                             struct arena *a, struct dup **out, int *n, struct vk_err *err)
+{
+	struct conn *c = store_reader(s);
+	struct dup *all = arena_alloc(a, sizeof *all * MAX_DUPS), tmp[MAX_DUPS];
+	int k;
+	*n = 0;
+	struct scope sc_contact, sc_company;
+	auth_scope(c, p, "contact", "read", &sc_contact);
+	auth_scope(c, p, "company", "read", &sc_company);
+	if (phone && *phone) {
+		char e164[PHONE_MAX];
+		if (phone_normalize(phone, settings_get(c, "default_country", a), e164) != VK_OK)
+			return vk_fail(err, VK_EINVAL, "phone", "phone is not a phone number");
+		k = 0;
+		store_dup_phone(c, e164, &sc_contact, a, tmp, MAX_DUPS, &k);
+		add_dups(all, n, tmp, k);
+	}
+	if (email && *email) {
+		char em[256];
+		if (!text_email(email, em, sizeof em))
+			return vk_fail(err, VK_EINVAL, "email", "email is not an e-mail address");
+		k = 0;
+		store_dup_email(c, em, &sc_contact, a, tmp, MAX_DUPS, &k);
+		add_dups(all, n, tmp, k);
+	}
+	if (domain && *domain) {
+		char d[256];
+		if (!text_domain(domain, d, sizeof d))
+			return vk_fail(err, VK_EINVAL, "domain", "domain is not a web domain");
+		k = 0;
+		store_dup_domain(c, d, &sc_company, a, tmp, MAX_DUPS, &k);
+		add_dups(all, n, tmp, k);
+	}
+	if (name && *name) {
+		if (utf8_chars(name) > 300)
+			return vk_fail(err, VK_EINVAL, "name", "name is too long");
+		char key[1024];
+		text_name_key(name, key, sizeof key);
+		if (key[0]) {
+			const struct entity *ents[] = { &entity_company, &entity_contact };
+			for (int ei = 0; ei < 2; ei++) {
+				const char *keys[MAX_DUPS];
+				k = 0;
+				store_dup_name(c, ents[ei], key, trigram_query(a, key), ei == 0 ? &sc_company : &sc_contact, a,
+				               tmp, MAX_DUPS, &k, keys);
+				/* keep exact keys and near ones: a typo or two, more for long names */
+				int max_dist = utf8_chars(key) >= 12 ? 2 : utf8_chars(key) >= 5 ? 1 : 0;
+				int kept = 0;
+				for (int i = 0; i < k; i++) {
+					int d = text_distance(keys[i], key, max_dist);
+					if (d > max_dist)
+						continue;
+					tmp[kept] = tmp[i];
+					tmp[kept].match = d == 0 ? "name" : "similar_name";
+					kept++;
+				}
+				add_dups(all, n, tmp, kept);
+			}
+		}
+	}
+	*out = all;
+	return VK_OK;
+}

@@ -1,0 +1,767 @@
+#include "crm/record.h"
+#include "core/clock.h"
+#include "core/json.h"
+#include "core/phone.h"
+#include "core/text.h"
+#include "org/settings.h"
+#include "core/buf.h"
+#include "store/event.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_MULTI 10 /* phones or e-mails per record */
+
+/* What a request asked to set, by field index. */
+struct input {
+	struct value *v;
+	bool *given;
+	const char *pipeline_key, *stage_key;
+	const char *phones[MAX_MULTI], *phones_raw[MAX_MULTI];
+	int n_phones;
+	bool phones_given;
+	const char *emails[MAX_MULTI];
+	int n_emails;
+	bool emails_given;
+	int64_t version;
+	bool has_version;
+};
+
+static int field_index(const struct entity *e, const char *key)
+{
+	for (int i = 0; i < e->n_fields; i++)
+		if (strcmp(e->fields[i].key, key) == 0)
+			return i;
+	return -1;
+}
+
+static bool valid_date(const char *s)
+{
+	int y, m, d;
+	char tail;
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+		return false;
+	static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > days[m - 1])
+		return false;
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return !(m == 2 && d == 29 && !leap);
+}
+
+/* One JSON value into a typed value for field f. */
+static enum vk_rc parse_value(const struct fdef *f, json_t *j, struct arena *a, struct value *out,
+                              struct vk_err *err)
+{
+	memset(out, 0, sizeof *out);
+	if (json_is_null(j)) {
+		if (f->flags & FF_REQUIRED)
+			return vk_fail(err, VK_EINVAL, f->key, "%s cannot be empty", f->key);
+		return VK_OK;
+	}
+	switch (f->type) {
+	case FT_TEXT:
+	case FT_LONGTEXT:
+	case FT_DATE:
+	case FT_DOMAIN:
+	case FT_CURRENCY: {
+		if (!json_is_string(j))
+			return vk_fail(err, VK_EINVAL, f->key, "%s must be a string", f->key);
+		const char *s = json_string_value(j);
+		if (strlen(s) != json_string_length(j))
+			return vk_fail(err, VK_EINVAL, f->key, "%s must not contain NUL characters", f->key);
+		while (*s == ' ')
+			s++;
+		size_t n = strlen(s);
+		while (n && s[n - 1] == ' ')
+			n--;
+		char *t = arena_strndup(a, s, n);
+		if (!*t) {
+			if (f->flags & FF_REQUIRED)
+				return vk_fail(err, VK_EINVAL, f->key, "%s cannot be empty", f->key);
+			return VK_OK; /* "" clears the field */
+		}
+		if (f->max && utf8_chars(t) > (size_t)f->max)
+			return vk_fail(err, VK_EINVAL, f->key, "%s must be at most %d characters", f->key, f->max);
+		if (f->type == FT_DATE && !valid_date(t))
+			return vk_fail(err, VK_EINVAL, f->key, "%s must be a date as YYYY-MM-DD", f->key);
+		if (f->type == FT_CURRENCY) {
+			for (int i = 0; i < 3; i++)
+				if (t[i] < 'A' || t[i] > 'Z' || strlen(t) != 3)
+					return vk_fail(err, VK_EINVAL, f->key, "%s must be an ISO 4217 code such as RUB", f->key);
+		}
+		if (f->type == FT_DOMAIN) {
+			char *d = arena_alloc(a, 256);
+			if (!text_domain(t, d, 256))
+				return vk_fail(err, VK_EINVAL, f->key, "%s must be a web domain such as example.ru", f->key);
+			t = d;
+		}
+		out->kind = V_TEXT;
+		out->s = t;
+		return VK_OK;
+	}
+	case FT_MONEY:
+	case FT_INT:
+	case FT_DATETIME:
+	case FT_USER:
+	case FT_REF: {
+		if (!json_is_integer(j))
+			return vk_fail(err, VK_EINVAL, f->key, "%s must be an integer", f->key);
+		json_int_t v = json_integer_value(j);
+		if (f->type == FT_MONEY && (v < 0 || v > 1000000000000000LL))
+			return vk_fail(err, VK_EINVAL, f->key, "%s must be from 0 to 10^15 minor units", f->key);
+		if ((f->type == FT_USER || f->type == FT_REF) && v <= 0)
+			return vk_fail(err, VK_EINVAL, f->key, "%s must be a positive id", f->key);
+		out->kind = V_INT;
+		out->i = v;
+		return VK_OK;
+	}
+	case FT_JSONOBJ: {
+		if (!json_is_object(j) || json_object_size(j) > 20)
+			return vk_fail(err, VK_EINVAL, f->key, "%s must be an object of up to 20 entries", f->key);
+		const char *k;
+		json_t *v;
+		json_object_foreach(j, k, v) {
+			if (!json_is_string(v) || utf8_chars(json_string_value(v)) > (size_t)f->max || strlen(k) > 40)
+				return vk_fail(err, VK_EINVAL, f->key, "%s values must be strings of up to %d characters",
+				               f->key, f->max);
+		}
+		if (json_object_size(j) == 0)
+			return VK_OK;
+		char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+		out->kind = V_TEXT;
+		out->s = arena_strdup(a, text);
+		free(text);
+		return VK_OK;
+	}
+	case FT_PIPELINE:
+	case FT_STAGE:
+		break;
+	}
+	return vk_fail(err, VK_EINVAL, f->key, "%s cannot be set directly", f->key);
+}
+
+static enum vk_rc parse_input(const struct entity *e, json_t *j, bool update, const char *country,
+                              struct arena *a, struct input *in, struct vk_err *err)
+{
+	memset(in, 0, sizeof *in);
+	in->v = arena_alloc(a, sizeof *in->v * (size_t)e->n_fields);
+	in->given = arena_alloc(a, sizeof *in->given * (size_t)e->n_fields);
+	const char *key;
+	json_t *val;
+	enum vk_rc rc;
+	json_object_foreach(j, key, val) {
+		if (update && !strcmp(key, "version")) {
+			if (!json_is_integer(val) || json_integer_value(val) < 1)
+				return vk_fail(err, VK_EINVAL, "version", "version must be the record's version number");
+			in->version = json_integer_value(val);
+			in->has_version = true;
+			continue;
+		}
+		if (e->has_pipeline && (!strcmp(key, "pipeline") || !strcmp(key, "stage"))) {
+			if (!json_is_string(val) || json_string_length(val) > 64 || json_string_length(val) == 0)
+				return vk_fail(err, VK_EINVAL, key, "%s must be a key such as \"new\"", key);
+			*(key[0] == 'p' ? &in->pipeline_key : &in->stage_key) = json_string_value(val);
+			continue;
+		}
+		if (e->has_phones && !strcmp(key, "phones")) {
+			if (!json_is_array(val) || json_array_size(val) > MAX_MULTI)
+				return vk_fail(err, VK_EINVAL, key, "phones must be a list of up to %d numbers", MAX_MULTI);
+			size_t i;
+			json_t *p;
+			in->phones_given = true;
+			json_array_foreach(val, i, p) {
+				char *e164 = arena_alloc(a, PHONE_MAX);
+				if (!json_is_string(p) || json_string_length(p) > 64 ||
+				    phone_normalize(json_string_value(p), country, e164) != VK_OK)
+					return vk_fail(err, VK_EINVAL, key, "phones[%zu] is not a phone number", i);
+				bool dup = false;
+				for (int k = 0; k < in->n_phones; k++)
+					dup = dup || !strcmp(in->phones[k], e164);
+				if (dup)
+					continue;
+				in->phones_raw[in->n_phones] = arena_strdup(a, json_string_value(p));
+				in->phones[in->n_phones++] = e164;
+			}
+			continue;
+		}
+		if (e->has_phones && !strcmp(key, "emails")) {
+			if (!json_is_array(val) || json_array_size(val) > MAX_MULTI)
+				return vk_fail(err, VK_EINVAL, key, "emails must be a list of up to %d addresses", MAX_MULTI);
+			size_t i;
+			json_t *p;
+			in->emails_given = true;
+			json_array_foreach(val, i, p) {
+				char *em = arena_alloc(a, 256);
+				if (!json_is_string(p) || !text_email(json_string_value(p), em, 256))
+					return vk_fail(err, VK_EINVAL, key, "emails[%zu] is not an e-mail address", i);
+				bool dup = false;
+				for (int k = 0; k < in->n_emails; k++)
+					dup = dup || !strcmp(in->emails[k], em);
+				if (!dup)
+					in->emails[in->n_emails++] = em;
+			}
+			continue;
+		}
+		int fi = field_index(e, key);
+		if (fi < 0 || (e->fields[fi].flags & FF_READONLY) || e->fields[fi].type == FT_PIPELINE ||
+		    e->fields[fi].type == FT_STAGE)
+			return vk_fail(err, VK_EINVAL, key, fi < 0 ? "unknown field \"%.64s\"" : "%.64s is set by the server",
+			               key);
+		if ((rc = parse_value(&e->fields[fi], val, a, &in->v[fi], err)) != VK_OK)
+			return rc;
+		in->given[fi] = true;
+	}
+	if (update && !in->has_version)
+		return vk_fail(err, VK_EMISSING, "version", "version is required: send the version you edited");
+	return VK_OK;
+}
+
+/* ---- values as JSON text for the timeline ---- */
+
+static const char *value_json(struct arena *a, const struct fdef *f, const struct value *v)
+{
+	if (v->kind == V_NULL)
+		return NULL;
+	if (f->type == FT_PIPELINE || f->type == FT_STAGE)
+		return v->label ? json_text_str(a, v->label) : arena_printf(a, "%lld", (long long)v->i);
+	if (v->kind == V_INT)
+		return arena_printf(a, "%lld", (long long)v->i);
+	if (f->type == FT_JSONOBJ)
+		return v->s;
+	return json_text_str(a, v->s);
+}
+
+static bool same_value(const struct value *x, const struct value *y)
+{
+	if (x->kind != y->kind)
+		return false;
+	if (x->kind == V_INT)
+		return x->i == y->i;
+	if (x->kind == V_TEXT)
+		return strcmp(x->s, y->s) == 0;
+	return true;
+}
+
+static const char *list_json(struct arena *a, const char *const *items, int n)
+{
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(arr, json_string(items[i]));
+	char *t = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	const char *out = arena_strdup(a, t);
+	free(t);
+	return out;
+}
+
+/* The text a record is found by: its name, searchable fields, phones in the forms people
+ * type them (+7…, 7…, 8…), e-mails. */
+static const char *search_text(struct arena *a, const struct entity *e, const struct value *v,
+                               const char *const *phones, int n_phones, const char *const *emails, int n_emails)
+{
+	struct buf b;
+	buf_init(&b, 16384);
+	for (int i = 0; i < e->n_fields; i++)
+		if ((e->fields[i].flags & FF_SEARCH) && v[i].kind == V_TEXT) {
+			buf_puts(&b, v[i].s);
+			buf_puts(&b, " ");
+		}
+	for (int i = 0; i < n_phones; i++) {
+		buf_printf(&b, "%s ", phones[i] + 1);
+		if (!strncmp(phones[i], "+7", 2))
+			buf_printf(&b, "8%s ", phones[i] + 2);
+	}
+	for (int i = 0; i < n_emails; i++)
+		buf_printf(&b, "%s ", emails[i]);
+	const char *out = arena_strdup(a, b.data ? b.data : "");
+	buf_release(&b);
+	return out;
+}
+
+/* ---- the write transactions ---- */
+
+struct tx {
+	const struct principal *p;
+	const struct entity *e;
+	struct input *in;
+	struct arena *a;
+	struct vk_err *err;
+	int64_t id, now;
+};
+
+static bool has_star(const struct principal *p)
+{
+	for (int i = 0; i < p->n_caps; i++)
+		if (!strcmp(p->caps[i], "*"))
+			return true;
+	return false;
+}
+
+static enum vk_rc add_event(struct conn *c, const struct tx *t, const char *kind, const char *field,
+                            const char *old_json, const char *new_json, const char *reason)
+{
+	struct event ev = { .entity = t->e->name, .entity_id = t->id, .actor_id = t->p ? t->p->user_id : 0,
+	                    .kind = kind, .field = field, .old_value = old_json, .new_value = new_json,
+	                    .at = t->now, .reason = reason };
+	return event_add(c, &ev);
+}
+
+/* Owners must be active users; links must point at records the actor may read. */
+static enum vk_rc check_links(struct conn *c, const struct tx *t, const struct value *v, const bool *given)
+{
+	const struct entity *e = t->e;
+	for (int i = 0; i < e->n_fields; i++) {
+		const struct fdef *f = &e->fields[i];
+		if (!given[i] || v[i].kind != V_INT)
+			continue;
+		if (f->type == FT_USER && !store_user_active(c, v[i].i))
+			return vk_fail(t->err, VK_EINVAL, f->key, "no active user with id %lld", (long long)v[i].i);
+		if (f->type == FT_REF) {
+			const struct entity *re = entity_by_name(f->ref);
+			struct scope sc;
+			struct record r;
+			auth_scope(c, t->p, re->name, "read", &sc);
+			if (store_record_get(c, re, v[i].i, &sc, t->a, &r) != VK_OK)
+				return vk_fail(t->err, VK_EINVAL, f->key, "no %s with id %lld", re->name, (long long)v[i].i);
+		}
+	}
+	return VK_OK;
+}
+
+static bool stage_required_ok(struct conn *c, const struct tx *t, const struct stage *st, const struct value *v,
+                              int n_phones, int n_emails, const char **missing)
+{
+	(void)c;
+	json_t *req = json_loads(st->required_fields, 0, NULL);
+	size_t i;
+	json_t *k;
+	bool ok = true;
+	json_array_foreach(req, i, k) {
+		const char *key = json_string_value(k);
+		if (!key)
+			continue;
+		int fi = field_index(t->e, key);
+		bool present = !strcmp(key, "phones") ? n_phones > 0 : !strcmp(key, "emails") ? n_emails > 0
+		             : fi >= 0 && v[fi].kind != V_NULL;
+		if (!present) {
+			*missing = arena_strdup(t->a, key);
+			ok = false;
+			break;
+		}
+	}
+	json_decref(req);
+	return ok;
+}
+
+/* Entering stage: the target's required fields and checklist. */
+static enum vk_rc check_enter(struct conn *c, const struct tx *t, const struct stage *st, const struct value *v,
+                              int n_phones, int n_emails, int64_t record_id)
+{
+	const char *missing = NULL;
+	if (!stage_required_ok(c, t, st, v, n_phones, n_emails, &missing)) {
+		vk_fail(t->err, VK_EUNPROC, missing, "fill in %s before moving to \"%s\"", missing, st->name);
+		t->err->code = "required";
+		return VK_EUNPROC;
+	}
+	struct checklist_item *items;
+	int n;
+	store_checklist(c, st->id, t->e->name, record_id, t->a, &items, &n);
+	for (int i = 0; i < n; i++)
+		if (!items[i].done) {
+			vk_fail(t->err, VK_EUNPROC, "checklist", "complete the checklist of \"%s\" first: %s", st->name,
+			        items[i].label);
+			t->err->code = "checklist_incomplete";
+			return VK_EUNPROC;
+		}
+	return VK_OK;
+}
+
+/* An automatic move of a company by condition (e.g. its first contact was linked). */
+static enum vk_rc auto_move(struct conn *c, const struct tx *t, const struct entity *e, int64_t id,
+                            const char *condition, const char *reason)
+{
+	struct scope all = { .kind = SCOPE_ALL, .role_id = -1 };
+	struct record r;
+	if (store_record_get(c, e, id, &all, t->a, &r) != VK_OK)
+		return VK_OK;
+	int si = field_index(e, "stage_id"), ci = field_index(e, "stage_changed_at");
+	if (si < 0 || r.v[si].kind != V_INT)
+		return VK_OK;
+	int64_t to = store_auto_move(c, r.v[si].i, condition);
+	if (!to)
+		return VK_OK;
+	struct stage target;
+	if (store_stage_get(c, to, t->a, &target) != VK_OK)
+		return VK_OK;
+	bool *changed = arena_alloc(t->a, sizeof *changed * (size_t)e->n_fields);
+	struct value *v = arena_alloc(t->a, sizeof *v * (size_t)e->n_fields);
+	memcpy(v, r.v, sizeof *v * (size_t)e->n_fields);
+	const char *old_key = r.v[si].label;
+	v[si] = (struct value){ .kind = V_INT, .i = to };
+	v[ci] = (struct value){ .kind = V_INT, .i = t->now };
+	changed[si] = changed[ci] = true;
+	enum vk_rc rc = store_record_update(c, e, id, r.version, v, changed, t->p ? t->p->user_id : 0, t->now);
+	if (rc != VK_OK)
+		return rc;
+	struct tx sub = *t;
+	sub.e = e;
+	sub.id = id;
+	return add_event(c, &sub, "stage", "stage", json_text_str(t->a, old_key), json_text_str(t->a, target.key),
+	                 reason);
+}
+
+/* Resolve "pipeline"/"stage" keys into the value slots; *moved tells whether the stage changes. */
+static enum vk_rc resolve_stage(struct conn *c, const struct tx *t, struct value *v, bool creating,
+                                struct stage *target, bool *moved)
+{
+	const struct entity *e = t->e;
+	int pi = field_index(e, "pipeline_id"), si = field_index(e, "stage_id");
+	struct input *in = t->in;
+	*moved = false;
+	if (!e->has_pipeline || (!in->pipeline_key && !in->stage_key && !(creating && e == &entity_deal)))
+		return VK_OK;
+	struct pipeline p;
+	int64_t role = has_star(t->p) ? -1 : t->p->role_id;
+	if (in->pipeline_key) {
+		if (store_pipeline_by_key(c, in->pipeline_key, t->a, &p) != VK_OK || strcmp(p.entity, e->name) != 0 ||
+		    !store_pipeline_visible(c, p.id, role))
+			return vk_fail(t->err, VK_EINVAL, "pipeline", "no %s pipeline \"%s\"", e->name, in->pipeline_key);
+	} else if (v[pi].kind == V_INT) {
+		struct stage cur;
+		if (store_stage_get(c, v[si].i, t->a, &cur) != VK_OK)
+			return VK_EIO;
+		struct pipeline *all;
+		int n;
+		store_pipeline_list(c, e->name, -1, t->a, &all, &n);
+		bool found = false;
+		for (int i = 0; i < n && !found; i++)
+			if (all[i].id == v[pi].i) {
+				p = all[i];
+				found = true;
+			}
+		if (!found)
+			return VK_EIO;
+	} else {
+		struct pipeline *all;
+		int n;
+		store_pipeline_list(c, e->name, role, t->a, &all, &n);
+		if (n == 0)
+			return vk_fail(t->err, VK_EINVAL, "pipeline", "there is no %s pipeline; create one in settings", e->name);
+		p = all[0];
+	}
+	if (p.n_stages == 0)
+		return vk_fail(t->err, VK_EINVAL, "pipeline", "pipeline \"%s\" has no stages", p.key);
+	*target = p.stages[0];
+	if (in->stage_key) {
+		bool found = false;
+		for (int i = 0; i < p.n_stages && !found; i++)
+			if (!strcmp(p.stages[i].key, in->stage_key)) {
+				*target = p.stages[i];
+				found = true;
+			}
+		if (!found)
+			return vk_fail(t->err, VK_EINVAL, "stage", "pipeline \"%s\" has no stage \"%s\"", p.key, in->stage_key);
+	}
+	*moved = v[si].kind != V_INT || v[si].i != target->id;
+	v[pi] = (struct value){ .kind = V_INT, .i = p.id, .label = p.key };
+	return VK_OK;
+}
+
+static void set_stage(const struct tx *t, struct value *v, bool *changed, const struct stage *st)
+{
+	const struct entity *e = t->e;
+	int si = field_index(e, "stage_id"), ci = field_index(e, "stage_changed_at"), cl = field_index(e, "closed_at");
+	v[si] = (struct value){ .kind = V_INT, .i = st->id, .label = st->key };
+	v[ci] = (struct value){ .kind = V_INT, .i = t->now };
+	changed[si] = changed[ci] = true;
+	if (cl >= 0) {
+		bool closed = !strcmp(st->kind, "won") || !strcmp(st->kind, "lost");
+		v[cl] = closed ? (struct value){ .kind = V_INT, .i = t->now } : (struct value){ .kind = V_NULL };
+		changed[cl] = true;
+	}
+}
+
+static enum vk_rc create_write(struct conn *c, void *ctx)
+{
+	struct tx *t = ctx;
+	const struct entity *e = t->e;
+	struct input *in = t->in;
+	struct value *v = in->v;
+	int oi = field_index(e, "owner_id");
+	struct scope sc;
+	auth_scope(c, t->p, e->name, "create", &sc);
+	if (sc.kind == SCOPE_NONE)
+		return vk_fail(t->err, VK_EFORBIDDEN, NULL, "your role may not create %s", e->plural);
+	if (!in->given[oi] && t->p->user_id > 0) {
+		v[oi] = (struct value){ .kind = V_INT, .i = t->p->user_id };
+		in->given[oi] = true;
+	}
+	if ((sc.kind == SCOPE_OWN && (v[oi].kind != V_INT || v[oi].i != t->p->user_id)) ||
+	    (sc.kind == SCOPE_TEAM && v[oi].kind == V_INT && v[oi].i != t->p->user_id &&
+	     store_user_team(c, v[oi].i) != sc.team_id))
+		return vk_fail(t->err, VK_EFORBIDDEN, "owner_id", "you may create %s only for yourself", e->plural);
+	enum vk_rc rc = check_links(c, t, v, in->given);
+	if (rc != VK_OK)
+		return rc;
+	struct stage target;
+	bool moved;
+	bool *changed = arena_alloc(t->a, sizeof *changed * (size_t)e->n_fields);
+	if ((rc = resolve_stage(c, t, v, true, &target, &moved)) != VK_OK)
+		return rc;
+	if (moved) {
+		set_stage(t, v, changed, &target);
+		if ((rc = check_enter(c, t, &target, v, in->n_phones, in->n_emails, 0)) != VK_OK)
+			return rc;
+	}
+	if ((rc = store_record_insert(c, e, v, t->p->user_id, t->now, &t->id)) != VK_OK)
+		return rc;
+	if (e->has_phones && (rc = store_record_set_phones(c, e, t->id, in->phones, in->phones_raw, in->n_phones)) != VK_OK)
+		return rc;
+	if (e->has_phones && (rc = store_record_set_emails(c, e, t->id, in->emails, in->n_emails)) != VK_OK)
+		return rc;
+	rc = store_record_index(c, e, t->id, search_text(t->a, e, v, in->phones, in->n_phones, in->emails, in->n_emails));
+	if (rc == VK_OK)
+		rc = add_event(c, t, "create", NULL, NULL, value_json(t->a, &e->fields[field_index(e, e->title)],
+		                                                     &v[field_index(e, e->title)]), NULL);
+	int ci = field_index(e, "company_id");
+	if (rc == VK_OK && e == &entity_contact && v[ci].kind == V_INT)
+		rc = auto_move(c, t, &entity_company, v[ci].i, "contact_linked", "a contact was linked");
+	return rc;
+}
+
+static enum vk_rc update_write(struct conn *c, void *ctx)
+{
+	struct tx *t = ctx;
+	const struct entity *e = t->e;
+	struct input *in = t->in;
+	struct scope sc;
+	struct record cur;
+	auth_scope(c, t->p, e->name, "edit", &sc);
+	if (store_record_get(c, e, t->id, &sc, t->a, &cur) != VK_OK)
+		return vk_fail(t->err, VK_ENOTFOUND, NULL, "no such %s", e->name);
+	if (in->version != cur.version) {
+		vk_fail(t->err, VK_ECONFLICT, "version",
+		        "someone changed this %s since you opened it (version %lld, yours %lld); reload and try again",
+		        e->name, (long long)cur.version, (long long)in->version);
+		t->err->code = "stale";
+		return VK_ECONFLICT;
+	}
+	struct value *v = arena_alloc(t->a, sizeof *v * (size_t)e->n_fields);
+	bool *changed = arena_alloc(t->a, sizeof *changed * (size_t)e->n_fields);
+	memcpy(v, cur.v, sizeof *v * (size_t)e->n_fields);
+	bool *check = arena_alloc(t->a, sizeof *check * (size_t)e->n_fields);
+	for (int i = 0; i < e->n_fields; i++)
+		if (in->given[i] && !same_value(&in->v[i], &cur.v[i])) {
+			v[i] = in->v[i];
+			changed[i] = check[i] = true;
+		}
+	int oi = field_index(e, "owner_id");
+	if (changed[oi] && sc.kind != SCOPE_ALL &&
+	    !(sc.kind == SCOPE_TEAM && v[oi].kind == V_INT && store_user_team(c, v[oi].i) == sc.team_id))
+		return vk_fail(t->err, VK_EFORBIDDEN, "owner_id", "your role may not hand %s to other people", e->plural);
+	enum vk_rc rc = check_links(c, t, v, check);
+	if (rc != VK_OK)
+		return rc;
+	struct stage target;
+	bool moved;
+	if ((rc = resolve_stage(c, t, v, false, &target, &moved)) != VK_OK)
+		return rc;
+	int pi = field_index(e, "pipeline_id"), si = field_index(e, "stage_id");
+	int n_phones = in->phones_given ? in->n_phones : cur.n_phones;
+	int n_emails = in->emails_given ? in->n_emails : cur.n_emails;
+	if (moved) {
+		int64_t from = cur.v[si].kind == V_INT ? cur.v[si].i : 0;
+		bool matrix = (cur.v[pi].kind == V_INT && store_pipeline_has_matrix(c, cur.v[pi].i)) ||
+		              store_pipeline_has_matrix(c, v[pi].i);
+		if (!has_star(t->p) && matrix && !store_transition_allowed(c, t->p->role_id, from, target.id)) {
+			vk_fail(t->err, VK_EFORBIDDEN, "stage", "your role may not move a %s from \"%s\" to \"%s\"", e->name,
+			        cur.v[si].label ? cur.v[si].label : "-", target.key);
+			t->err->code = "transition_forbidden";
+			return VK_EFORBIDDEN;
+		}
+		changed[pi] = cur.v[pi].kind != V_INT || cur.v[pi].i != v[pi].i;
+		set_stage(t, v, changed, &target);
+		if ((rc = check_enter(c, t, &target, v, n_phones, n_emails, t->id)) != VK_OK)
+			return rc;
+	}
+	bool any = false;
+	for (int i = 0; i < e->n_fields; i++)
+		any = any || changed[i];
+	if (any && (rc = store_record_update(c, e, t->id, cur.version, v, changed, t->p->user_id, t->now)) != VK_OK)
+		return rc == VK_ECONFLICT ? vk_fail(t->err, rc, "version", "the record changed meanwhile; reload") : rc;
+	/* phones and e-mails: replace when given and different */
+	bool phones_changed = false, emails_changed = false;
+	if (in->phones_given) {
+		phones_changed = in->n_phones != cur.n_phones;
+		for (int i = 0; !phones_changed && i < in->n_phones; i++)
+			phones_changed = strcmp(in->phones[i], cur.phones[i]) != 0;
+	}
+	if (in->emails_given) {
+		emails_changed = in->n_emails != cur.n_emails;
+		for (int i = 0; !emails_changed && i < in->n_emails; i++)
+			emails_changed = strcmp(in->emails[i], cur.emails[i]) != 0;
+	}
+	if ((phones_changed || emails_changed) && !any) {
+		/* bump the version even when only phones changed, so concurrent edits still conflict */
+		if ((rc = store_record_update(c, e, t->id, cur.version, v, changed, t->p->user_id, t->now)) != VK_OK)
+			return rc == VK_ECONFLICT ? vk_fail(t->err, rc, "version", "the record changed meanwhile; reload") : rc;
+	}
+	if (phones_changed) {
+		if ((rc = store_record_set_phones(c, e, t->id, in->phones, in->phones_raw, in->n_phones)) != VK_OK)
+			return rc;
+		if ((rc = add_event(c, t, "update", "phones", list_json(t->a, cur.phones, cur.n_phones),
+		                    list_json(t->a, in->phones, in->n_phones), NULL)) != VK_OK)
+			return rc;
+	}
+	if (emails_changed) {
+		if ((rc = store_record_set_emails(c, e, t->id, in->emails, in->n_emails)) != VK_OK)
+			return rc;
+		if ((rc = add_event(c, t, "update", "emails", list_json(t->a, cur.emails, cur.n_emails),
+		                    list_json(t->a, in->emails, in->n_emails), NULL)) != VK_OK)
+			return rc;
+	}
+	if (any || phones_changed || emails_changed) {
+		const char *const *ph = phones_changed ? in->phones : cur.phones;
+		const char *const *em = emails_changed ? in->emails : cur.emails;
+		rc = store_record_index(c, e, t->id, search_text(t->a, e, v, ph, phones_changed ? in->n_phones : cur.n_phones,
+		                                                 em, emails_changed ? in->n_emails : cur.n_emails));
+		if (rc != VK_OK)
+			return rc;
+	}
+	for (int i = 0; i < e->n_fields && rc == VK_OK; i++) {
+		const struct fdef *f = &e->fields[i];
+		if (!changed[i] || (f->flags & FF_READONLY) || f->type == FT_PIPELINE)
+			continue;
+		if (f->type == FT_STAGE)
+			rc = add_event(c, t, "stage", "stage", value_json(t->a, f, &cur.v[i]), json_text_str(t->a, target.key),
+			               NULL);
+		else
+			rc = add_event(c, t, "update", f->key, value_json(t->a, f, &cur.v[i]), value_json(t->a, f, &v[i]), NULL);
+	}
+	int ci = field_index(e, "company_id");
+	if (rc == VK_OK && e == &entity_contact && changed[ci] && v[ci].kind == V_INT)
+		rc = auto_move(c, t, &entity_company, v[ci].i, "contact_linked", "a contact was linked");
+	return rc;
+}
+
+static const char *default_country(struct store *s, struct arena *a)
+{
+	return settings_get(store_reader(s), "default_country", a);
+}
+
+enum vk_rc record_get(struct store *s, const struct principal *p, const struct entity *e, int64_t id,
+                      struct arena *a, struct record *out)
+{
+	struct conn *c = store_reader(s);
+	struct scope sc;
+	auth_scope(c, p, e->name, "read", &sc);
+	return store_record_get(c, e, id, &sc, a, out);
+}
+
+enum vk_rc record_create(struct store *s, const struct principal *p, const struct entity *e, json_t *j,
+                         struct arena *a, struct record *out, struct vk_err *err)
+{
+	struct input in;
+	enum vk_rc rc = parse_input(e, j, false, default_country(s, a), a, &in, err);
+	if (rc != VK_OK)
+		return rc;
+	int ti = field_index(e, e->title);
+	if (!in.given[ti] || in.v[ti].kind == V_NULL)
+		return vk_fail(err, VK_EMISSING, e->title, "%s is required", e->title);
+	struct tx t = { .p = p, .e = e, .in = &in, .a = a, .err = err, .now = clock_now_ms() };
+	/* the transaction's scratch allocations stay in the request arena: one request, one writer job */
+	if ((rc = store_write(s, create_write, &t)) != VK_OK)
+		return rc;
+	rc = record_get(s, p, e, t.id, a, out);
+	return rc == VK_OK ? rc : vk_fail(err, VK_EIO, NULL, "created %s %lld is not visible to you", e->name, (long long)t.id);
+}
+
+enum vk_rc record_update(struct store *s, const struct principal *p, const struct entity *e, int64_t id,
+                         json_t *j, struct arena *a, struct record *out, struct vk_err *err)
+{
+	struct input in;
+	enum vk_rc rc = parse_input(e, j, true, default_country(s, a), a, &in, err);
+	if (rc != VK_OK)
+		return rc;
+	struct tx t = { .p = p, .e = e, .in = &in, .a = a, .err = err, .id = id, .now = clock_now_ms() };
+	if ((rc = store_write(s, update_write, &t)) != VK_OK)
+		return rc;
+	rc = record_get(s, p, e, id, a, out);
+	/* moved out of the user's sight (e.g. handed to a colleague): the change stands */
+	if (rc == VK_ENOTFOUND) {
+		memset(out, 0, sizeof *out);
+		out->e = e;
+		out->id = id;
+		return VK_OK;
+	}
+	return rc;
+}
+
+static enum vk_rc delete_write(struct conn *c, void *ctx)
+{
+	struct tx *t = ctx;
+	struct scope sc;
+	struct record cur;
+	auth_scope(c, t->p, t->e->name, "delete", &sc);
+	if (store_record_get(c, t->e, t->id, &sc, t->a, &cur) != VK_OK)
+		return vk_fail(t->err, VK_ENOTFOUND, NULL, "no such %s", t->e->name);
+	enum vk_rc rc = store_record_delete(c, t->e, t->id, t->now);
+	if (rc == VK_OK)
+		rc = add_event(c, t, "delete", NULL, value_json(t->a, &t->e->fields[field_index(t->e, t->e->title)],
+		                                               &cur.v[field_index(t->e, t->e->title)]), NULL, NULL);
+	return rc;
+}
+
+enum vk_rc record_delete(struct store *s, const struct principal *p, const struct entity *e, int64_t id,
+                         struct vk_err *err)
+{
+	struct arena *a = arena_new(4096);
+	struct tx t = { .p = p, .e = e, .a = a, .err = err, .id = id, .now = clock_now_ms() };
+	enum vk_rc rc = store_write(s, delete_write, &t);
+	arena_free(a);
+	return rc;
+}
+
+struct check_tx {
+	struct tx t;
+	const char *stage_key, *item_key;
+	bool done;
+};
+
+static enum vk_rc checklist_write(struct conn *c, void *ctx)
+{
+	struct check_tx *ct = ctx;
+	struct tx *t = &ct->t;
+	struct scope sc;
+	struct record cur;
+	auth_scope(c, t->p, t->e->name, "edit", &sc);
+	if (store_record_get(c, t->e, t->id, &sc, t->a, &cur) != VK_OK)
+		return vk_fail(t->err, VK_ENOTFOUND, NULL, "no such %s", t->e->name);
+	int pi = field_index(t->e, "pipeline_id");
+	struct stage st;
+	int64_t item;
+	if (pi < 0 || cur.v[pi].kind != V_INT || store_stage_by_key(c, cur.v[pi].i, ct->stage_key, t->a, &st) != VK_OK)
+		return vk_fail(t->err, VK_ENOTFOUND, "stage", "no stage \"%s\" in this record's pipeline", ct->stage_key);
+	if (store_checklist_item_by_key(c, st.id, ct->item_key, &item) != VK_OK)
+		return vk_fail(t->err, VK_ENOTFOUND, "item", "stage \"%s\" has no checklist item \"%s\"", ct->stage_key,
+		               ct->item_key);
+	enum vk_rc rc = store_checklist_mark(c, t->e->name, t->id, item, ct->done, t->p->user_id, t->now);
+	if (rc == VK_OK)
+		rc = add_event(c, t, "checklist", arena_printf(t->a, "%s.%s", ct->stage_key, ct->item_key),
+		               ct->done ? "false" : "true", ct->done ? "true" : "false", NULL);
+	return rc;
+}
+
+enum vk_rc record_checklist_mark(struct store *s, const struct principal *p, const struct entity *e,
+                                 int64_t id, const char *stage_key, const char *item_key, bool done,
+                                 struct vk_err *err)
+{
+	struct arena *a = arena_new(4096);
+	struct check_tx ct = { .t = { .p = p, .e = e, .a = a, .err = err, .id = id, .now = clock_now_ms() },
+	                       .stage_key = stage_key, .item_key = item_key, .done = done };
+	enum vk_rc rc = store_write(s, checklist_write, &ct);
+	arena_free(a);
+	return rc;
+}

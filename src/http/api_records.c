@@ -1,0 +1,237 @@
+/* /api/contacts, /api/companies, /api/deals, /api/pipelines, /api/duplicates */
+#include "http/http.h"
+#include "core/json.h"
+#include "crm/record.h"
+#include "http/render.h"
+
+#include <string.h>
+
+/* "/api/deals/12" → the deal entity */
+static const struct entity *entity_of(struct req *r)
+{
+	char plural[32];
+	const char *p = r->path + 5, *slash = strchr(p, '/');
+	size_t n = slash ? (size_t)(slash - p) : strlen(p);
+	if (n >= sizeof plural)
+		return NULL;
+	memcpy(plural, p, n);
+	plural[n] = '\0';
+	return entity_by_plural(plural);
+}
+
+struct args { struct query_arg *items; int n, cap; struct arena *a; };
+
+static void collect(void *ctx, const char *key, const char *value)
+{
+	struct args *g = ctx;
+	if (g->n < g->cap)
+		g->items[g->n++] = (struct query_arg){ arena_strdup(g->a, key), arena_strdup(g->a, value) };
+	else
+		g->n = g->cap + 1; /* too many: refused below */
+}
+
+static void list(struct req *r)
+{
+	const struct entity *e = entity_of(r);
+	struct args g = { .cap = 40, .a = r->arena };
+	g.items = arena_alloc(r->arena, sizeof *g.items * (size_t)g.cap);
+	req_query_each(r, collect, &g);
+	if (g.n > g.cap)
+		return reply_error_msg(r, 400, "invalid", NULL, "too many query arguments");
+	struct vk_err err = { 0 };
+	struct record_page page;
+	enum vk_rc rc = record_list(req_store(r), r->user, e, g.items, g.n, r->arena, &page, &err);
+	if (rc != VK_OK)
+		return reply_error(r, rc, &err);
+	json_t *items = json_array();
+	for (int i = 0; i < page.n; i++)
+		json_array_append_new(items, render_record(&page.items[i]));
+	json_t *body = json_pack("{s:o, s:o}", "items", items, "next", page.next ? json_string(page.next) : json_null());
+	if (page.total >= 0)
+		json_object_set_new(body, "total", json_integer(page.total));
+	reply_json(r, 200, body);
+}
+
+/* The record with, for pipeline entities, its checklists by stage. */
+static json_t *record_detail(struct req *r, const struct record *rec)
+{
+	json_t *o = render_record(rec);
+	int pi = -1;
+	for (int i = 0; rec->v && i < rec->e->n_fields; i++)
+		if (rec->e->fields[i].type == FT_PIPELINE)
+			pi = i;
+	if (pi < 0 || rec->v[pi].kind != V_INT)
+		return o;
+	struct conn *c = store_reader(req_store(r));
+	struct pipeline pl;
+	json_t *lists = json_object();
+	if (rec->v[pi].label && store_pipeline_by_key(c, rec->v[pi].label, r->arena, &pl) == VK_OK)
+		for (int s = 0; s < pl.n_stages; s++) {
+			struct checklist_item *items;
+			int n;
+			store_checklist(c, pl.stages[s].id, rec->e->name, rec->id, r->arena, &items, &n);
+			if (!n)
+				continue;
+			json_t *arr = json_array();
+			for (int k = 0; k < n; k++)
+				json_array_append_new(arr, json_pack("{s:s, s:s, s:b}", "key", items[k].key, "label",
+				                                     items[k].label, "done", items[k].done));
+			json_object_set_new(lists, pl.stages[s].key, arr);
+		}
+	json_object_set_new(o, "checklists", lists);
+	return o;
+}
+
+static void create(struct req *r)
+{
+	struct vk_err err = { 0 };
+	struct record rec;
+	enum vk_rc rc = record_create(req_store(r), r->user, entity_of(r), r->json, r->arena, &rec, &err);
+	if (rc != VK_OK)
+		return reply_error(r, rc, &err);
+	reply_json(r, 201, record_detail(r, &rec));
+}
+
+static void get(struct req *r)
+{
+	int64_t id;
+	struct record rec;
+	if (!req_param_id(r, 0, &id))
+		return;
+	const struct entity *e = entity_of(r);
+	if (record_get(req_store(r), r->user, e, id, r->arena, &rec) != VK_OK)
+		return reply_error_msg(r, 404, "not_found", NULL, "no such record");
+	reply_json(r, 200, record_detail(r, &rec));
+}
+
+static void update(struct req *r)
+{
+	int64_t id;
+	struct vk_err err = { 0 };
+	struct record rec;
+	if (!req_param_id(r, 0, &id))
+		return;
+	enum vk_rc rc = record_update(req_store(r), r->user, entity_of(r), id, r->json, r->arena, &rec, &err);
+	if (rc != VK_OK)
+		return reply_error(r, rc, &err);
+	reply_json(r, 200, record_detail(r, &rec));
+}
+
+static void delete(struct req *r)
+{
+	int64_t id;
+	struct vk_err err = { 0 };
+	if (!req_param_id(r, 0, &id))
+		return;
+	enum vk_rc rc = record_delete(req_store(r), r->user, entity_of(r), id, &err);
+	if (rc != VK_OK)
+		return reply_error(r, rc, &err);
+	reply_status(r, 204);
+}
+
+static void checklist(struct req *r)
+{
+	static const char *const keys[] = { "done", NULL };
+	int64_t id;
+	struct vk_err err = { 0 };
+	bool done = false, present;
+	if (!req_param_id(r, 0, &id))
+		return;
+	enum vk_rc rc = json_only_keys(r->json, keys, &err);
+	if (rc == VK_OK)
+		rc = json_get_bool(r->json, "done", true, &done, &present, &err);
+	if (rc == VK_OK)
+		rc = record_checklist_mark(req_store(r), r->user, entity_of(r), id, r->params[1], r->params[2], done, &err);
+	if (rc != VK_OK)
+		return reply_error(r, rc, &err);
+	struct record rec;
+	if (record_get(req_store(r), r->user, entity_of(r), id, r->arena, &rec) != VK_OK)
+		return reply_status(r, 204);
+	reply_json(r, 200, record_detail(r, &rec));
+}
+
+/* Pipelines the user may see, with stages and, per stage, where this user may move a record
+ * ("moves" is null when the pipeline has no matrix or the role may do anything). */
+static void pipelines(struct req *r)
+{
+	const char *entity = req_query(r, "entity");
+	if (entity && strcmp(entity, "deal") != 0 && strcmp(entity, "company") != 0)
+		return reply_error_msg(r, 400, "invalid", "entity", "entity must be deal or company");
+	struct conn *c = store_reader(req_store(r));
+	bool star = auth_can(r->user, "*") && r->user->n_caps == 1 && !strcmp(r->user->caps[0], "*");
+	struct pipeline *items;
+	int n;
+	store_pipeline_list(c, entity, star ? -1 : r->user->role_id, r->arena, &items, &n);
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++) {
+		struct pipeline *p = &items[i];
+		bool matrix = !star && store_pipeline_has_matrix(c, p->id);
+		json_t *stages = json_array();
+		for (int s = 0; s < p->n_stages; s++) {
+			struct stage *st = &p->stages[s];
+			json_t *req = json_loads(st->required_fields, 0, NULL);
+			json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)st->id, "key", st->key,
+			                      "name", st->name, "kind", st->kind, "color", st->color, "required_fields",
+			                      req ? req : json_array());
+			if (matrix) {
+				int64_t *to;
+				int k;
+				store_transitions_from(c, r->user->role_id, st->id, r->arena, &to, &k);
+				json_t *moves = json_array();
+				for (int m = 0; m < k; m++)
+					for (int x = 0; x < p->n_stages; x++)
+						if (p->stages[x].id == to[m])
+							json_array_append_new(moves, json_string(p->stages[x].key));
+				json_object_set_new(o, "moves", moves);
+			} else {
+				json_object_set_new(o, "moves", json_null());
+			}
+			json_array_append_new(stages, o);
+		}
+		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)p->id, "entity",
+		                                     p->entity, "key", p->key, "name", p->name, "stages", stages));
+	}
+	reply_list(r, arr, 0);
+}
+
+static void duplicates(struct req *r)
+{
+	const char *phone = req_query(r, "phone"), *email = req_query(r, "email"), *name = req_query(r, "name"),
+	           *domain = req_query(r, "domain");
+	if (!phone && !email && !name && !domain)
+		return reply_error_msg(r, 400, "missing", "name", "give at least one of phone, email, name, domain");
+	struct vk_err err = { 0 };
+	struct dup *items;
+	int n;
+	enum vk_rc rc = record_duplicates(req_store(r), r->user, phone, email, name, domain, r->arena, &items, &n, &err);
+	if (rc != VK_OK)
+		return reply_error(r, rc, &err);
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++) {
+		const struct dup *d = &items[i];
+		/* what the user may not read is named, not opened */
+		json_array_append_new(arr, json_pack("{s:s, s:o, s:s, s:o, s:s, s:b}", "entity", d->e->name, "id",
+		                                     d->visible ? json_integer(d->id) : json_null(), "name", d->name,
+		                                     "owner_name", d->owner_name[0] ? json_string(d->owner_name) : json_null(),
+		                                     "match", d->match, "visible", d->visible));
+	}
+	reply_list(r, arr, 0);
+}
+
+#define RECORD_ROUTES(plural)                                                                   \
+	{ "GET", "/api/" plural, list, R_AUTH, NULL },                                              \
+	{ "POST", "/api/" plural, create, R_AUTH | R_JSON, NULL },                                  \
+	{ "GET", "/api/" plural "/:id", get, R_AUTH, NULL },                                        \
+	{ "PATCH", "/api/" plural "/:id", update, R_AUTH | R_JSON, NULL },                          \
+	{ "DELETE", "/api/" plural "/:id", delete, R_AUTH, NULL }
+
+const struct route api_records_routes[] = {
+	RECORD_ROUTES("contacts"),
+	RECORD_ROUTES("companies"),
+	RECORD_ROUTES("deals"),
+	{ "PUT", "/api/companies/:id/checklist/:stage/:item", checklist, R_AUTH | R_JSON, NULL },
+	{ "PUT", "/api/deals/:id/checklist/:stage/:item", checklist, R_AUTH | R_JSON, NULL },
+	{ "GET", "/api/pipelines", pipelines, R_AUTH, NULL },
+	{ "GET", "/api/duplicates", duplicates, R_AUTH, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};

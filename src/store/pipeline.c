@@ -1,0 +1,365 @@
+#include "store/pipeline.h"
+
+#include <string.h>
+
+static void read_stage(sqlite3_stmt *st, struct arena *a, struct stage *s)
+{
+	s->id = sqlite3_column_int64(st, 0);
+	s->pipeline_id = sqlite3_column_int64(st, 1);
+	s->key = arena_strdup(a, store_col_text(st, 2));
+	s->name = arena_strdup(a, store_col_text(st, 3));
+	s->kind = arena_strdup(a, store_col_text(st, 4));
+	s->color = arena_strdup(a, store_col_text(st, 5));
+	s->sort = sqlite3_column_int(st, 6);
+	s->required_fields = arena_strdup(a, store_col_text(st, 7));
+}
+
+#define STAGE_COLS "id, pipeline_id, key, name, kind, color, sort, required_fields"
+
+static enum vk_rc load_stages(struct conn *c, struct pipeline *p, struct arena *a)
+{
+	sqlite3_stmt *st = store_stmt(c, "SELECT COUNT(*) FROM stages WHERE pipeline_id = ?");
+	store_bind_int(st, 1, p->id);
+	int total = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	store_done(c, st);
+	p->stages = arena_alloc(a, sizeof *p->stages * (size_t)(total + 1));
+	p->n_stages = 0;
+	st = store_stmt(c, "SELECT " STAGE_COLS " FROM stages WHERE pipeline_id = ? ORDER BY sort, id");
+	store_bind_int(st, 1, p->id);
+	while (p->n_stages < total && sqlite3_step(st) == SQLITE_ROW)
+		read_stage(st, a, &p->stages[p->n_stages++]);
+	store_done(c, st);
+	return VK_OK;
+}
+
+bool store_pipeline_visible(struct conn *c, int64_t pipeline_id, int64_t role_id)
+{
+	if (role_id < 0)
+		return true;
+	sqlite3_stmt *st = store_stmt(c,
+		"SELECT NOT EXISTS (SELECT 1 FROM pipeline_roles WHERE pipeline_id = ?1)"
+		" OR EXISTS (SELECT 1 FROM pipeline_roles WHERE pipeline_id = ?1 AND role_id = ?2)");
+	store_bind_int(st, 1, pipeline_id);
+	store_bind_int(st, 2, role_id);
+	bool ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	store_done(c, st);
+	return ok;
+}
+
+enum vk_rc store_pipeline_list(struct conn *c, const char *entity, int64_t role_id, struct arena *a,
+                               struct pipeline **items, int *n)
+{
+	sqlite3_stmt *st = store_stmt(c, "SELECT COUNT(*) FROM pipelines");
+	int total = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	store_done(c, st);
+	*items = arena_alloc(a, sizeof **items * (size_t)(total + 1));
+	*n = 0;
+	st = store_stmt(c, "SELECT id, entity, key, name, sort FROM pipelines"
+	                   " WHERE ?1 IS NULL OR entity = ?1 ORDER BY sort, id");
+	store_bind_text(st, 1, entity);
+	while (*n < total && sqlite3_step(st) == SQLITE_ROW) {
+		struct pipeline *p = &(*items)[*n];
+		p->id = sqlite3_column_int64(st, 0);
+		p->entity = arena_strdup(a, store_col_text(st, 1));
+		p->key = arena_strdup(a, store_col_text(st, 2));
+		p->name = arena_strdup(a, store_col_text(st, 3));
+		p->sort = sqlite3_column_int(st, 4);
+		(*n)++;
+	}
+	store_done(c, st);
+	int kept = 0;
+	for (int i = 0; i < *n; i++) {
+		if (!store_pipeline_visible(c, (*items)[i].id, role_id))
+			continue;
+		(*items)[kept] = (*items)[i];
+		load_stages(c, &(*items)[kept], a);
+		kept++;
+	}
+	*n = kept;
+	return VK_OK;
+}
+
+enum vk_rc store_pipeline_by_key(struct conn *c, const char *key, struct arena *a, struct pipeline *out)
+{
+	sqlite3_stmt *st = store_stmt(c, "SELECT id, entity, key, name, sort FROM pipelines WHERE key = ?");
+	store_bind_text(st, 1, key);
+	enum vk_rc rc = VK_ENOTFOUND;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		out->entity = arena_strdup(a, store_col_text(st, 1));
+		out->key = arena_strdup(a, store_col_text(st, 2));
+		out->name = arena_strdup(a, store_col_text(st, 3));
+		out->sort = sqlite3_column_int(st, 4);
+		rc = VK_OK;
+	}
+	store_done(c, st);
+	if (rc == VK_OK)
+		load_stages(c, out, a);
+	return rc;
+}
+
+enum vk_rc store_stage_get(struct conn *c, int64_t id, struct arena *a, struct stage *out)
+{
+	sqlite3_stmt *st = store_stmt(c, "SELECT " STAGE_COLS " FROM stages WHERE id = ?");
+	store_bind_int(st, 1, id);
+	enum vk_rc rc = VK_ENOTFOUND;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		read_stage(st, a, out);
+		rc = VK_OK;
+	}
+	store_done(c, st);
+	return rc;
+}
+
+enum vk_rc store_stage_by_key(struct conn *c, int64_t pipeline_id, const char *key, struct arena *a,
+                              struct stage *out)
+{
+	sqlite3_stmt *st = store_stmt(c, "SELECT " STAGE_COLS " FROM stages WHERE pipeline_id = ? AND key = ?");
+	store_bind_int(st, 1, pipeline_id);
+	store_bind_text(st, 2, key);
+	enum vk_rc rc = VK_ENOTFOUND;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		read_stage(st, a, out);
+		rc = VK_OK;
+	}
+	store_done(c, st);
+	return rc;
+}
+
+bool store_pipeline_has_matrix(struct conn *c, int64_t pipeline_id)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"SELECT EXISTS (SELECT 1 FROM stage_transitions t JOIN stages s ON s.id = t.from_stage_id"
+		" WHERE s.pipeline_id = ?)");
+	store_bind_int(st, 1, pipeline_id);
+	bool yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	store_done(c, st);
+	return yes;
+}
+
+bool store_transition_allowed(struct conn *c, int64_t role_id, int64_t from_stage, int64_t to_stage)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"SELECT 1 FROM stage_transitions WHERE role_id = ? AND from_stage_id = ? AND to_stage_id = ?");
+	store_bind_int(st, 1, role_id);
+	store_bind_int(st, 2, from_stage);
+	store_bind_int(st, 3, to_stage);
+	bool ok = sqlite3_step(st) == SQLITE_ROW;
+	store_done(c, st);
+	return ok;
+}
+
+enum vk_rc store_transitions_from(struct conn *c, int64_t role_id, int64_t from_stage, struct arena *a,
+                                  int64_t **to, int *n)
+{
+	int cap = 32;
+	*to = arena_alloc(a, sizeof **to * (size_t)cap);
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(c,
+		"SELECT to_stage_id FROM stage_transitions WHERE role_id = ? AND from_stage_id = ? LIMIT 32");
+	store_bind_int(st, 1, role_id);
+	store_bind_int(st, 2, from_stage);
+	while (*n < cap && sqlite3_step(st) == SQLITE_ROW)
+		(*to)[(*n)++] = sqlite3_column_int64(st, 0);
+	store_done(c, st);
+	return VK_OK;
+}
+
+enum vk_rc store_checklist(struct conn *c, int64_t stage_id, const char *entity, int64_t record_id,
+                           struct arena *a, struct checklist_item **items, int *n)
+{
+	int cap = 64;
+	*items = arena_alloc(a, sizeof **items * (size_t)cap);
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(c,
+		"SELECT i.id, i.key, i.label, rc.done_at IS NOT NULL FROM checklist_items i"
+		" LEFT JOIN record_checklist rc ON rc.item_id = i.id AND rc.entity = ?2 AND rc.record_id = ?3"
+		" WHERE i.stage_id = ?1 ORDER BY i.sort, i.id");
+	store_bind_int(st, 1, stage_id);
+	store_bind_text(st, 2, entity);
+	store_bind_int(st, 3, record_id);
+	while (*n < cap && sqlite3_step(st) == SQLITE_ROW) {
+		struct checklist_item *it = &(*items)[(*n)++];
+		it->id = sqlite3_column_int64(st, 0);
+		it->key = arena_strdup(a, store_col_text(st, 1));
+		it->label = arena_strdup(a, store_col_text(st, 2));
+		it->done = sqlite3_column_int(st, 3) != 0;
+	}
+	store_done(c, st);
+	return VK_OK;
+}
+
+enum vk_rc store_checklist_mark(struct conn *c, const char *entity, int64_t record_id, int64_t item_id,
+                                bool done, int64_t user_id, int64_t now)
+{
+	sqlite3_stmt *st;
+	if (done) {
+		st = store_stmt(c, "INSERT OR IGNORE INTO record_checklist (entity, record_id, item_id, done_by, done_at)"
+		                   " VALUES (?, ?, ?, ?, ?)");
+		store_bind_text(st, 1, entity);
+		store_bind_int(st, 2, record_id);
+		store_bind_int(st, 3, item_id);
+		if (user_id > 0)
+			store_bind_int(st, 4, user_id);
+		store_bind_int(st, 5, now);
+	} else {
+		st = store_stmt(c, "DELETE FROM record_checklist WHERE entity = ? AND record_id = ? AND item_id = ?");
+		store_bind_text(st, 1, entity);
+		store_bind_int(st, 2, record_id);
+		store_bind_int(st, 3, item_id);
+	}
+	return store_exec_stmt(c, st);
+}
+
+enum vk_rc store_checklist_item_by_key(struct conn *c, int64_t stage_id, const char *key, int64_t *id)
+{
+	sqlite3_stmt *st = store_stmt(c, "SELECT id FROM checklist_items WHERE stage_id = ? AND key = ?");
+	store_bind_int(st, 1, stage_id);
+	store_bind_text(st, 2, key);
+	enum vk_rc rc = VK_ENOTFOUND;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		rc = VK_OK;
+	}
+	store_done(c, st);
+	return rc;
+}
+
+int64_t store_auto_move(struct conn *c, int64_t from_stage, const char *condition)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"SELECT to_stage_id FROM stage_auto_moves WHERE from_stage_id = ? AND condition = ? ORDER BY id LIMIT 1");
+	store_bind_int(st, 1, from_stage);
+	store_bind_text(st, 2, condition);
+	int64_t to = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	store_done(c, st);
+	return to;
+}
+
+const char *store_role_scope(struct conn *c, int64_t role_id, const char *entity, const char *action,
+                             struct arena *a)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"SELECT scope FROM role_scopes WHERE role_id = ? AND entity = ? AND action = ?");
+	store_bind_int(st, 1, role_id);
+	store_bind_text(st, 2, entity);
+	store_bind_text(st, 3, action);
+	const char *s = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		s = arena_strdup(a, store_col_text(st, 0));
+	store_done(c, st);
+	return s;
+}
+
+int64_t store_user_team(struct conn *c, int64_t user_id)
+{
+	sqlite3_stmt *st = store_stmt(c, "SELECT COALESCE(team_id, 0) FROM users WHERE id = ?");
+	store_bind_int(st, 1, user_id);
+	int64_t t = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	store_done(c, st);
+	return t;
+}
+
+/* ---- configuration ---- */
+
+enum vk_rc store_pipeline_put(struct conn *c, const char *entity, const char *key, const char *name,
+                              int sort, int64_t now, int64_t *id)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"INSERT INTO pipelines (entity, key, name, sort, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+		" ON CONFLICT (key) DO UPDATE SET name = excluded.name, sort = excluded.sort");
+	store_bind_text(st, 1, entity);
+	store_bind_text(st, 2, key);
+	store_bind_text(st, 3, name);
+	store_bind_int(st, 4, sort);
+	store_bind_int(st, 5, now);
+	enum vk_rc rc = store_exec_stmt(c, st);
+	if (rc != VK_OK)
+		return rc;
+	st = store_stmt(c, "SELECT id FROM pipelines WHERE key = ?");
+	store_bind_text(st, 1, key);
+	*id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	store_done(c, st);
+	return *id ? VK_OK : VK_EIO;
+}
+
+enum vk_rc store_stage_put(struct conn *c, int64_t pipeline_id, const char *key, const char *name,
+                           const char *kind, const char *color, int sort, const char *required_fields,
+                           int64_t *id)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"INSERT INTO stages (pipeline_id, key, name, kind, color, sort, required_fields)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (pipeline_id, key) DO UPDATE SET"
+		" name = excluded.name, kind = excluded.kind, color = excluded.color, sort = excluded.sort,"
+		" required_fields = excluded.required_fields");
+	store_bind_int(st, 1, pipeline_id);
+	store_bind_text(st, 2, key);
+	store_bind_text(st, 3, name);
+	store_bind_text(st, 4, kind);
+	store_bind_text(st, 5, color);
+	store_bind_int(st, 6, sort);
+	store_bind_text(st, 7, required_fields);
+	enum vk_rc rc = store_exec_stmt(c, st);
+	if (rc != VK_OK)
+		return rc;
+	st = store_stmt(c, "SELECT id FROM stages WHERE pipeline_id = ? AND key = ?");
+	store_bind_int(st, 1, pipeline_id);
+	store_bind_text(st, 2, key);
+	*id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	store_done(c, st);
+	return *id ? VK_OK : VK_EIO;
+}
+
+enum vk_rc store_pipeline_role_add(struct conn *c, int64_t pipeline_id, int64_t role_id)
+{
+	sqlite3_stmt *st = store_stmt(c, "INSERT OR IGNORE INTO pipeline_roles (pipeline_id, role_id) VALUES (?, ?)");
+	store_bind_int(st, 1, pipeline_id);
+	store_bind_int(st, 2, role_id);
+	return store_exec_stmt(c, st);
+}
+
+enum vk_rc store_transition_put(struct conn *c, int64_t role_id, int64_t from_stage, int64_t to_stage)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"INSERT OR IGNORE INTO stage_transitions (role_id, from_stage_id, to_stage_id) VALUES (?, ?, ?)");
+	store_bind_int(st, 1, role_id);
+	store_bind_int(st, 2, from_stage);
+	store_bind_int(st, 3, to_stage);
+	return store_exec_stmt(c, st);
+}
+
+enum vk_rc store_auto_move_put(struct conn *c, int64_t from_stage, int64_t to_stage, const char *condition)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"INSERT INTO stage_auto_moves (from_stage_id, to_stage_id, condition) VALUES (?, ?, ?)");
+	store_bind_int(st, 1, from_stage);
+	store_bind_int(st, 2, to_stage);
+	store_bind_text(st, 3, condition);
+	return store_exec_stmt(c, st);
+}
+
+enum vk_rc store_checklist_item_put(struct conn *c, int64_t stage_id, const char *key, const char *label,
+                                    int sort)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"INSERT INTO checklist_items (stage_id, key, label, sort) VALUES (?1, ?2, ?3, ?4)"
+		" ON CONFLICT (stage_id, key) DO UPDATE SET label = excluded.label, sort = excluded.sort");
+	store_bind_int(st, 1, stage_id);
+	store_bind_text(st, 2, key);
+	store_bind_text(st, 3, label);
+	store_bind_int(st, 4, sort);
+	return store_exec_stmt(c, st);
+}
+
+enum vk_rc store_role_scope_put(struct conn *c, int64_t role_id, const char *entity, const char *action,
+                                const char *scope)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"INSERT INTO role_scopes (role_id, entity, action, scope) VALUES (?1, ?2, ?3, ?4)"
+		" ON CONFLICT (role_id, entity, action) DO UPDATE SET scope = excluded.scope");
+	store_bind_int(st, 1, role_id);
+	store_bind_text(st, 2, entity);
+	store_bind_text(st, 3, action);
+	store_bind_text(st, 4, scope);
+	return store_exec_stmt(c, st);
+}

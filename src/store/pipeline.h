@@ -1,0 +1,73 @@
+/* Tables pipelines, stages, stage_transitions, stage_auto_moves, checklist_items,
+ * record_checklist, pipeline_roles and role_scopes. */
+#ifndef VK_STORE_PIPELINE_H
+#define VK_STORE_PIPELINE_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "store/db.h"
+
+struct checklist_item {
+	int64_t id;
+	const char *key, *label;
+	bool done; /* for a given record */
+};
+
+struct stage {
+	int64_t id, pipeline_id;
+	const char *key, *name, *kind, *color;
+	const char *required_fields; /* JSON array of field keys */
+	int sort;
+};
+
+struct pipeline {
+	int64_t id;
+	const char *entity, *key, *name;
+	int sort;
+	struct stage *stages;
+	int n_stages;
+};
+
+/* Pipelines of entity (NULL = all) visible to role_id (-1 = every pipeline), with stages. */
+enum vk_rc store_pipeline_list(struct conn *c, const char *entity, int64_t role_id, struct arena *a,
+                               struct pipeline **items, int *n);
+enum vk_rc store_pipeline_by_key(struct conn *c, const char *key, struct arena *a, struct pipeline *out);
+enum vk_rc store_stage_get(struct conn *c, int64_t id, struct arena *a, struct stage *out);
+enum vk_rc store_stage_by_key(struct conn *c, int64_t pipeline_id, const char *key, struct arena *a,
+                              struct stage *out);
+bool store_pipeline_visible(struct conn *c, int64_t pipeline_id, int64_t role_id);
+/* Does any role have a transition defined between stages of this pipeline? */
+bool store_pipeline_has_matrix(struct conn *c, int64_t pipeline_id);
+bool store_transition_allowed(struct conn *c, int64_t role_id, int64_t from_stage, int64_t to_stage);
+/* Stage ids role_id may move to from from_stage. */
+enum vk_rc store_transitions_from(struct conn *c, int64_t role_id, int64_t from_stage, struct arena *a,
+                                  int64_t **to, int *n);
+/* Items of stage's checklist with done flags for (entity, record_id). */
+enum vk_rc store_checklist(struct conn *c, int64_t stage_id, const char *entity, int64_t record_id,
+                           struct arena *a, struct checklist_item **items, int *n);
+enum vk_rc store_checklist_mark(struct conn *c, const char *entity, int64_t record_id, int64_t item_id,
+                                bool done, int64_t user_id, int64_t now);
+enum vk_rc store_checklist_item_by_key(struct conn *c, int64_t stage_id, const char *key, int64_t *id);
+/* The stage an automatic move with condition leads to from from_stage, or 0. */
+int64_t store_auto_move(struct conn *c, int64_t from_stage, const char *condition);
+
+/* Scope of role for (entity, action): "none" | "own" | "team" | "all"; NULL when not set. */
+const char *store_role_scope(struct conn *c, int64_t role_id, const char *entity, const char *action,
+                             struct arena *a);
+int64_t store_user_team(struct conn *c, int64_t user_id);
+
+/* Configuration writes (presets, settings). */
+enum vk_rc store_pipeline_put(struct conn *c, const char *entity, const char *key, const char *name,
+                              int sort, int64_t now, int64_t *id);
+enum vk_rc store_stage_put(struct conn *c, int64_t pipeline_id, const char *key, const char *name,
+                           const char *kind, const char *color, int sort, const char *required_fields,
+                           int64_t *id);
+enum vk_rc store_pipeline_role_add(struct conn *c, int64_t pipeline_id, int64_t role_id);
+enum vk_rc store_transition_put(struct conn *c, int64_t role_id, int64_t from_stage, int64_t to_stage);
+enum vk_rc store_auto_move_put(struct conn *c, int64_t from_stage, int64_t to_stage, const char *condition);
+enum vk_rc store_checklist_item_put(struct conn *c, int64_t stage_id, const char *key, const char *label,
+                                    int sort);
+enum vk_rc store_role_scope_put(struct conn *c, int64_t role_id, const char *entity, const char *action,
+                                const char *scope);
+#endif

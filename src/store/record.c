@@ -1,0 +1,612 @@
+#include "store/record.h"
+#include "core/buf.h"
+#include "core/text.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* SQL under construction with its parameters, bound in order. */
+#define MAX_PARAMS 96
+struct sqlb {
+	struct buf sql;
+	struct value params[MAX_PARAMS];
+	int n;
+	bool overflow;
+};
+
+static void sqlb_init(struct sqlb *b)
+{
+	buf_init(&b->sql, 64 * 1024);
+	b->n = 0;
+	b->overflow = false;
+}
+
+static void sql(struct sqlb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sql(struct sqlb *b, const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (!buf_puts(&b->sql, tmp))
+		b->overflow = true;
+}
+
+static void param(struct sqlb *b, struct value v)
+{
+	if (b->n == MAX_PARAMS) {
+		b->overflow = true;
+		return;
+	}
+	b->params[b->n++] = v;
+	sql(b, "?");
+}
+
+static void param_int(struct sqlb *b, int64_t i)
+{
+	param(b, (struct value){ .kind = V_INT, .i = i });
+}
+
+static void param_text(struct sqlb *b, const char *s)
+{
+	param(b, (struct value){ .kind = V_TEXT, .s = s });
+}
+
+static sqlite3_stmt *sqlb_prepare(struct conn *c, struct sqlb *b)
+{
+	if (b->overflow) {
+		buf_release(&b->sql);
+		return NULL;
+	}
+	sqlite3_stmt *st = store_stmt_dyn(c, b->sql.data);
+	for (int i = 0; i < b->n; i++) {
+		const struct value *v = &b->params[i];
+		if (v->kind == V_INT)
+			sqlite3_bind_int64(st, i + 1, v->i);
+		else if (v->kind == V_TEXT)
+			sqlite3_bind_text(st, i + 1, v->s, -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(st, i + 1);
+	}
+	buf_release(&b->sql);
+	return st;
+}
+
+/* Columns the store itself stamps on every insert and update. */
+static bool is_stamp(const struct fdef *f)
+{
+	return !strcmp(f->key, "created_by") || !strcmp(f->key, "created_at") ||
+	       !strcmp(f->key, "updated_by") || !strcmp(f->key, "updated_at");
+}
+
+static bool has_name_key(const struct entity *e)
+{
+	return strcmp(e->title, "name") == 0;
+}
+
+/* ---- reading ---- */
+
+static void select_cols(struct sqlb *b, const struct entity *e)
+{
+	sql(b, "SELECT t.id, t.version");
+	for (int i = 0; i < e->n_fields; i++) {
+		const struct fdef *f = &e->fields[i];
+		sql(b, ", t.%s", f->key);
+		switch (f->type) {
+		case FT_USER: sql(b, ", j%d.name", i); break;
+		case FT_REF: sql(b, ", j%d.name", i); break;
+		case FT_PIPELINE:
+		case FT_STAGE: sql(b, ", j%d.key", i); break;
+		default: sql(b, ", NULL"); break;
+		}
+	}
+	if (e->has_phones)
+		sql(b, ", (SELECT group_concat(e164, ' ') FROM (SELECT e164 FROM phones WHERE entity = '%s'"
+		       " AND record_id = t.id ORDER BY sort)), (SELECT group_concat(email, ' ') FROM"
+		       " (SELECT email FROM emails WHERE entity = '%s' AND record_id = t.id ORDER BY sort))",
+		    e->name, e->name);
+	sql(b, " FROM %s t", e->plural);
+	for (int i = 0; i < e->n_fields; i++) {
+		const struct fdef *f = &e->fields[i];
+		const char *table = NULL;
+		if (f->type == FT_USER)
+			table = "users";
+		else if (f->type == FT_REF)
+			table = entity_by_name(f->ref)->plural;
+		else if (f->type == FT_PIPELINE)
+			table = "pipelines";
+		else if (f->type == FT_STAGE)
+			table = "stages";
+		if (table)
+			sql(b, " LEFT JOIN %s j%d ON j%d.id = t.%s", table, i, i, f->key);
+	}
+}
+
+/* The part of WHERE every read shares: not deleted, within scope, pipeline visible. */
+static void where_scope(struct sqlb *b, const struct entity *e, const struct scope *sc)
+{
+	sql(b, " WHERE t.deleted_at IS NULL");
+	switch (sc->kind) {
+	case SCOPE_ALL: break;
+	case SCOPE_OWN:
+		sql(b, " AND t.owner_id = ");
+		param_int(b, sc->user_id);
+		break;
+	case SCOPE_TEAM:
+		sql(b, " AND (t.owner_id = ");
+		param_int(b, sc->user_id);
+		sql(b, " OR t.owner_id IN (SELECT id FROM users WHERE team_id = ");
+		param_int(b, sc->team_id);
+		sql(b, "))");
+		break;
+	case SCOPE_NONE:
+	default:
+		sql(b, " AND 0");
+		break;
+	}
+	if (e->has_pipeline && sc->role_id >= 0) {
+		sql(b, " AND (t.pipeline_id IS NULL OR NOT EXISTS (SELECT 1 FROM pipeline_roles pr WHERE"
+		       " pr.pipeline_id = t.pipeline_id) OR EXISTS (SELECT 1 FROM pipeline_roles pr WHERE"
+		       " pr.pipeline_id = t.pipeline_id AND pr.role_id = ");
+		param_int(b, sc->role_id);
+		sql(b, "))");
+	}
+}
+
+static const char **split(struct arena *a, const char *s, int *n)
+{
+	*n = 0;
+	if (!s || !*s)
+		return NULL;
+	int count = 1;
+	for (const char *p = s; *p; p++)
+		count += *p == ' ';
+	const char **out = arena_alloc(a, sizeof *out * (size_t)count);
+	char *copy = arena_strdup(a, s);
+	for (char *save = NULL, *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		out[(*n)++] = tok;
+	return out;
+}
+
+static void read_record(sqlite3_stmt *st, const struct entity *e, struct arena *a, struct record *r)
+{
+	r->e = e;
+	r->id = sqlite3_column_int64(st, 0);
+	r->version = sqlite3_column_int64(st, 1);
+	r->v = arena_alloc(a, sizeof *r->v * (size_t)e->n_fields);
+	int col = 2;
+	for (int i = 0; i < e->n_fields; i++, col += 2) {
+		struct value *v = &r->v[i];
+		switch (sqlite3_column_type(st, col)) {
+		case SQLITE_NULL: v->kind = V_NULL; break;
+		case SQLITE_INTEGER: v->kind = V_INT; v->i = sqlite3_column_int64(st, col); break;
+		default: v->kind = V_TEXT; v->s = arena_strdup(a, store_col_text(st, col)); break;
+		}
+		if (sqlite3_column_type(st, col + 1) != SQLITE_NULL)
+			v->label = arena_strdup(a, store_col_text(st, col + 1));
+	}
+	if (e->has_phones) {
+		r->phones = split(a, (const char *)sqlite3_column_text(st, col), &r->n_phones);
+		r->emails = split(a, (const char *)sqlite3_column_text(st, col + 1), &r->n_emails);
+	}
+}
+
+enum vk_rc store_record_get(struct conn *c, const struct entity *e, int64_t id,
+                            const struct scope *sc, struct arena *a, struct record *out)
+{
+	struct sqlb b;
+	sqlb_init(&b);
+	select_cols(&b, e);
+	where_scope(&b, e, sc);
+	sql(&b, " AND t.id = ");
+	param_int(&b, id);
+	sqlite3_stmt *st = sqlb_prepare(c, &b);
+	if (!st)
+		return VK_EIO;
+	enum vk_rc rc = VK_ENOTFOUND;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		read_record(st, e, a, out);
+		rc = VK_OK;
+	}
+	store_done(c, st);
+	return rc;
+}
+
+static const char *order_expr(const struct entity *e, int field, char *buf, size_t size)
+{
+	if (field < 0)
+		return "t.id";
+	const struct fdef *f = &e->fields[field];
+	bool text = f->type == FT_TEXT || f->type == FT_DATE || f->type == FT_CURRENCY || f->type == FT_DOMAIN;
+	snprintf(buf, size, "COALESCE(t.%s, %s)", f->key, text ? "''" : "-9223372036854775807");
+	return buf;
+}
+
+static void where_query(struct sqlb *b, const struct entity *e, const struct list_query *q)
+{
+	for (int i = 0; i < q->n_filters; i++) {
+		const struct filter *f = &q->filters[i];
+		const char *col = e->fields[f->field].key;
+		switch (f->op) {
+		case FOP_EQ:
+			sql(b, " AND t.%s = ", col);
+			param(b, f->values[0]);
+			break;
+		case FOP_IN:
+			sql(b, " AND t.%s IN (", col);
+			for (int k = 0; k < f->n_values; k++) {
+				if (k)
+					sql(b, ", ");
+				param(b, f->values[k]);
+			}
+			sql(b, ")");
+			break;
+		case FOP_GE:
+			sql(b, " AND t.%s >= ", col);
+			param(b, f->values[0]);
+			break;
+		case FOP_LE:
+			sql(b, " AND t.%s <= ", col);
+			param(b, f->values[0]);
+			break;
+		case FOP_EMPTY:
+			sql(b, " AND (t.%s IS NULL OR t.%s = '')", col, col);
+			break;
+		case FOP_NOT_EMPTY:
+			sql(b, " AND t.%s IS NOT NULL AND t.%s <> ''", col, col);
+			break;
+		}
+	}
+	if (q->fts) {
+		sql(b, " AND t.id IN (SELECT rowid / 4 FROM search_fts WHERE search_fts MATCH ");
+		param_text(b, q->fts);
+		sql(b, " AND entity = '%s')", e->name);
+	}
+	if (q->prefix) {
+		sql(b, " AND t.%s LIKE ", e->title);
+		param_text(b, q->prefix);
+		sql(b, " ESCAPE '\\'");
+	}
+	if (q->phone && e->has_phones) {
+		sql(b, " AND t.id IN (SELECT record_id FROM phones WHERE entity = '%s' AND e164 = ", e->name);
+		param_text(b, q->phone);
+		sql(b, ")");
+	}
+}
+
+enum vk_rc store_record_list(struct conn *c, const struct entity *e, const struct scope *sc,
+                             const struct list_query *q, struct arena *a, struct record **items, int *n)
+{
+	struct sqlb b;
+	char ob[200];
+	const char *order = order_expr(e, q->sort_field, ob, sizeof ob);
+	sqlb_init(&b);
+	select_cols(&b, e);
+	where_scope(&b, e, sc);
+	where_query(&b, e, q);
+	if (q->has_cursor) {
+		if (q->sort_field < 0) {
+			sql(&b, " AND t.id %s ", q->desc ? "<" : ">");
+			param_int(&b, q->cursor_id);
+		} else {
+			sql(&b, " AND (%s, t.id) %s (", order, q->desc ? "<" : ">");
+			param(&b, q->cursor_value);
+			sql(&b, ", ");
+			param_int(&b, q->cursor_id);
+			sql(&b, ")");
+		}
+	}
+	if (q->sort_field < 0)
+		sql(&b, " ORDER BY t.id %s LIMIT ", q->desc ? "DESC" : "ASC");
+	else
+		sql(&b, " ORDER BY %s %s, t.id %s LIMIT ", order, q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC");
+	param_int(&b, q->limit);
+	sqlite3_stmt *st = sqlb_prepare(c, &b);
+	if (!st)
+		return VK_EINVAL;
+	*items = arena_alloc(a, sizeof **items * (size_t)q->limit);
+	*n = 0;
+	while (*n < q->limit && sqlite3_step(st) == SQLITE_ROW)
+		read_record(st, e, a, &(*items)[(*n)++]);
+	store_done(c, st);
+	return VK_OK;
+}
+
+int64_t store_record_count(struct conn *c, const struct entity *e, const struct scope *sc,
+                           const struct list_query *q)
+{
+	struct sqlb b;
+	sqlb_init(&b);
+	sql(&b, "SELECT COUNT(*) FROM %s t", e->plural);
+	where_scope(&b, e, sc);
+	where_query(&b, e, q);
+	sqlite3_stmt *st = sqlb_prepare(c, &b);
+	if (!st)
+		return -1;
+	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	store_done(c, st);
+	return n;
+}
+
+/* ---- writing ---- */
+
+static const char *name_key_of(const struct entity *e, const struct value *v, char *buf, size_t size)
+{
+	for (int i = 0; i < e->n_fields; i++)
+		if (strcmp(e->fields[i].key, "name") == 0 && v[i].kind == V_TEXT) {
+			text_name_key(v[i].s, buf, size);
+			return buf;
+		}
+	return NULL;
+}
+
+enum vk_rc store_record_insert(struct conn *c, const struct entity *e, const struct value *v,
+                               int64_t actor, int64_t now, int64_t *id)
+{
+	struct sqlb b;
+	char key[512];
+	sqlb_init(&b);
+	sql(&b, "INSERT INTO %s (version, created_by, created_at, updated_by, updated_at", e->plural);
+	for (int i = 0; i < e->n_fields; i++)
+		if (!is_stamp(&e->fields[i]) && v[i].kind != V_NULL)
+			sql(&b, ", %s", e->fields[i].key);
+	if (has_name_key(e))
+		sql(&b, ", name_key");
+	sql(&b, ") VALUES (1, ");
+	param(&b, actor > 0 ? (struct value){ .kind = V_INT, .i = actor } : (struct value){ .kind = V_NULL });
+	sql(&b, ", ");
+	param_int(&b, now);
+	sql(&b, ", ");
+	param(&b, actor > 0 ? (struct value){ .kind = V_INT, .i = actor } : (struct value){ .kind = V_NULL });
+	sql(&b, ", ");
+	param_int(&b, now);
+	for (int i = 0; i < e->n_fields; i++)
+		if (!is_stamp(&e->fields[i]) && v[i].kind != V_NULL) {
+			sql(&b, ", ");
+			param(&b, v[i]);
+		}
+	if (has_name_key(e)) {
+		sql(&b, ", ");
+		param_text(&b, name_key_of(e, v, key, sizeof key) ? key : "");
+	}
+	sql(&b, ")");
+	sqlite3_stmt *st = sqlb_prepare(c, &b);
+	if (!st)
+		return VK_EINVAL;
+	enum vk_rc rc = store_exec_stmt(c, st);
+	if (rc == VK_OK)
+		*id = store_last_id(c);
+	return rc;
+}
+
+enum vk_rc store_record_update(struct conn *c, const struct entity *e, int64_t id, int64_t version,
+                               const struct value *v, const bool *changed, int64_t actor, int64_t now)
+{
+	struct sqlb b;
+	char key[512];
+	sqlb_init(&b);
+	sql(&b, "UPDATE %s SET version = version + 1, updated_at = ", e->plural);
+	param_int(&b, now);
+	sql(&b, ", updated_by = ");
+	param(&b, actor > 0 ? (struct value){ .kind = V_INT, .i = actor } : (struct value){ .kind = V_NULL });
+	for (int i = 0; i < e->n_fields; i++) {
+		if (!changed[i] || is_stamp(&e->fields[i]))
+			continue;
+		sql(&b, ", %s = ", e->fields[i].key);
+		param(&b, v[i]);
+		if (strcmp(e->fields[i].key, "name") == 0 && has_name_key(e)) {
+			sql(&b, ", name_key = ");
+			param_text(&b, name_key_of(e, v, key, sizeof key) ? key : "");
+		}
+	}
+	sql(&b, " WHERE id = ");
+	param_int(&b, id);
+	sql(&b, " AND version = ");
+	param_int(&b, version);
+	sql(&b, " AND deleted_at IS NULL");
+	sqlite3_stmt *st = sqlb_prepare(c, &b);
+	if (!st)
+		return VK_EINVAL;
+	enum vk_rc rc = store_exec_stmt(c, st);
+	if (rc == VK_OK && store_changes(c) == 0)
+		rc = VK_ECONFLICT;
+	return rc;
+}
+
+enum vk_rc store_record_delete(struct conn *c, const struct entity *e, int64_t id, int64_t now)
+{
+	char q[160];
+	snprintf(q, sizeof q, "UPDATE %s SET deleted_at = ?, version = version + 1 WHERE id = ? AND deleted_at IS NULL", e->plural);
+	sqlite3_stmt *st = store_stmt_dyn(c, q);
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, id);
+	enum vk_rc rc = store_exec_stmt(c, st);
+	if (rc == VK_OK && store_changes(c) == 0)
+		rc = VK_ENOTFOUND;
+	if (rc == VK_OK)
+		rc = store_record_index(c, e, id, NULL);
+	return rc;
+}
+
+enum vk_rc store_record_set_phones(struct conn *c, const struct entity *e, int64_t id,
+                                   const char *const *phones, const char *const *raw, int n)
+{
+	sqlite3_stmt *st = store_stmt(c, "DELETE FROM phones WHERE entity = ? AND record_id = ?");
+	store_bind_text(st, 1, e->name);
+	store_bind_int(st, 2, id);
+	enum vk_rc rc = store_exec_stmt(c, st);
+	for (int i = 0; i < n && rc == VK_OK; i++) {
+		st = store_stmt(c, "INSERT INTO phones (entity, record_id, e164, raw, sort) VALUES (?, ?, ?, ?, ?)");
+		store_bind_text(st, 1, e->name);
+		store_bind_int(st, 2, id);
+		store_bind_text(st, 3, phones[i]);
+		store_bind_text(st, 4, raw[i]);
+		store_bind_int(st, 5, i);
+		rc = store_exec_stmt(c, st);
+	}
+	return rc;
+}
+
+enum vk_rc store_record_set_emails(struct conn *c, const struct entity *e, int64_t id,
+                                   const char *const *emails, int n)
+{
+	sqlite3_stmt *st = store_stmt(c, "DELETE FROM emails WHERE entity = ? AND record_id = ?");
+	store_bind_text(st, 1, e->name);
+	store_bind_int(st, 2, id);
+	enum vk_rc rc = store_exec_stmt(c, st);
+	for (int i = 0; i < n && rc == VK_OK; i++) {
+		st = store_stmt(c, "INSERT INTO emails (entity, record_id, email, sort) VALUES (?, ?, ?, ?)");
+		store_bind_text(st, 1, e->name);
+		store_bind_int(st, 2, id);
+		store_bind_text(st, 3, emails[i]);
+		store_bind_int(st, 4, i);
+		rc = store_exec_stmt(c, st);
+	}
+	return rc;
+}
+
+static int entity_code(const struct entity *e)
+{
+	return e == &entity_contact ? 1 : e == &entity_company ? 2 : 3;
+}
+
+/* rowid = id * 4 + entity code, so a record's row is found (and replaced) by rowid. */
+enum vk_rc store_record_index(struct conn *c, const struct entity *e, int64_t id, const char *text)
+{
+	sqlite3_stmt *st = store_stmt(c, "DELETE FROM search_fts WHERE rowid = ?");
+	store_bind_int(st, 1, id * 4 + entity_code(e));
+	enum vk_rc rc = store_exec_stmt(c, st);
+	if (rc != VK_OK || !text)
+		return rc;
+	st = store_stmt(c, "INSERT INTO search_fts (rowid, body, entity, record_id) VALUES (?, ?, ?, ?)");
+	store_bind_int(st, 1, id * 4 + entity_code(e));
+	store_bind_text(st, 2, text);
+	store_bind_text(st, 3, e->name);
+	store_bind_int(st, 4, id);
+	return store_exec_stmt(c, st);
+}
+
+int64_t store_record_count_where(struct conn *c, const struct entity *e, const char *column, int64_t value)
+{
+	char q[200];
+	snprintf(q, sizeof q, "SELECT COUNT(*) FROM %s WHERE %s = ? AND deleted_at IS NULL", e->plural, column);
+	sqlite3_stmt *st = store_stmt_dyn(c, q);
+	sqlite3_bind_int64(st, 1, value);
+	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	store_done(c, st);
+	return n;
+}
+
+bool store_user_active(struct conn *c, int64_t id)
+{
+	sqlite3_stmt *st = store_stmt(c, "SELECT active FROM users WHERE id = ?");
+	store_bind_int(st, 1, id);
+	bool ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	store_done(c, st);
+	return ok;
+}
+
+bool store_record_exists(struct conn *c, const struct entity *e, int64_t id)
+{
+	char q[120];
+	snprintf(q, sizeof q, "SELECT 1 FROM %s WHERE id = ? AND deleted_at IS NULL", e->plural);
+	sqlite3_stmt *st = store_stmt_dyn(c, q);
+	sqlite3_bind_int64(st, 1, id);
+	bool ok = sqlite3_step(st) == SQLITE_ROW;
+	store_done(c, st);
+	return ok;
+}
+
+/* ---- duplicates ---- */
+
+static bool in_scope(struct conn *c, const struct entity *e, int64_t id, const struct scope *sc,
+                     struct arena *a)
+{
+	struct record r;
+	return store_record_get(c, e, id, sc, a, &r) == VK_OK;
+}
+
+static void dup_row(struct conn *c, sqlite3_stmt *st, const struct scope *sc, struct arena *a,
+                    const char *match, struct dup *d)
+{
+	d->e = entity_by_name(store_col_text(st, 0));
+	d->id = sqlite3_column_int64(st, 1);
+	d->name = arena_strdup(a, store_col_text(st, 2));
+	d->owner_id = sqlite3_column_int64(st, 3);
+	d->owner_name = arena_strdup(a, store_col_text(st, 4));
+	d->match = match;
+	d->visible = d->e && in_scope(c, d->e, d->id, sc, a);
+}
+
+static enum vk_rc dup_by(struct conn *c, const char *table, const char *column, const char *value,
+                         const char *match, const struct scope *sc, struct arena *a, struct dup *out,
+                         int max, int *n)
+{
+	char q[600];
+	snprintf(q, sizeof q,
+	         "SELECT x.entity, x.record_id, COALESCE(ct.name, co.name), COALESCE(ct.owner_id, co.owner_id, 0),"
+	         " u.name FROM %s x"
+	         " LEFT JOIN contacts ct ON x.entity = 'contact' AND ct.id = x.record_id AND ct.deleted_at IS NULL"
+	         " LEFT JOIN companies co ON x.entity = 'company' AND co.id = x.record_id AND co.deleted_at IS NULL"
+	         " LEFT JOIN users u ON u.id = COALESCE(ct.owner_id, co.owner_id)"
+	         " WHERE x.%s = ? AND (ct.id IS NOT NULL OR co.id IS NOT NULL) LIMIT 20",
+	         table, column);
+	sqlite3_stmt *st = store_stmt_dyn(c, q);
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_TRANSIENT);
+	while (*n < max && sqlite3_step(st) == SQLITE_ROW)
+		dup_row(c, st, sc, a, match, &out[(*n)++]);
+	store_done(c, st);
+	return VK_OK;
+}
+
+enum vk_rc store_dup_phone(struct conn *c, const char *e164, const struct scope *sc, struct arena *a,
+                           struct dup *out, int max, int *n)
+{
+	return dup_by(c, "phones", "e164", e164, "phone", sc, a, out, max, n);
+}
+
+enum vk_rc store_dup_email(struct conn *c, const char *email, const struct scope *sc, struct arena *a,
+                           struct dup *out, int max, int *n)
+{
+	return dup_by(c, "emails", "email", email, "email", sc, a, out, max, n);
+}
+
+enum vk_rc store_dup_domain(struct conn *c, const char *domain, const struct scope *sc, struct arena *a,
+                            struct dup *out, int max, int *n)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"SELECT 'company', co.id, co.name, COALESCE(co.owner_id, 0), u.name FROM companies co"
+		" LEFT JOIN users u ON u.id = co.owner_id WHERE co.domain = ? AND co.deleted_at IS NULL LIMIT 20");
+	store_bind_text(st, 1, domain);
+	while (*n < max && sqlite3_step(st) == SQLITE_ROW)
+		dup_row(c, st, sc, a, "domain", &out[(*n)++]);
+	store_done(c, st);
+	return VK_OK;
+}
+
+enum vk_rc store_dup_name(struct conn *c, const struct entity *e, const char *name_key, const char *fts,
+                          const struct scope *sc, struct arena *a, struct dup *out, int max, int *n,
+                          const char **keys)
+{
+	char q[700];
+	/* exact key first, then trigram neighbours from the search index */
+	snprintf(q, sizeof q,
+	         "SELECT '%s', t.id, t.name, COALESCE(t.owner_id, 0), u.name, t.name_key FROM %s t"
+	         " LEFT JOIN users u ON u.id = t.owner_id WHERE t.deleted_at IS NULL AND (t.name_key = ?1"
+	         " OR (?2 IS NOT NULL AND t.id IN (SELECT rowid / 4 FROM search_fts WHERE search_fts MATCH ?2"
+	         " AND entity = '%s' LIMIT 200))) LIMIT 200",
+	         e->name, e->plural, e->name);
+	sqlite3_stmt *st = store_stmt_dyn(c, q);
+	sqlite3_bind_text(st, 1, name_key, -1, SQLITE_TRANSIENT);
+	if (fts)
+		sqlite3_bind_text(st, 2, fts, -1, SQLITE_TRANSIENT);
+	while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
+		keys[*n] = arena_strdup(a, store_col_text(st, 5));
+		dup_row(c, st, sc, a, "name", &out[(*n)++]);
+	}
+	store_done(c, st);
+	return VK_OK;
+}

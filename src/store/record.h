@@ -1,0 +1,103 @@
+/* Tables contacts, companies, deals and their phones, emails and search index, through the
+ * field descriptors of store/schema.h. Every read takes a scope and applies it in SQL, so a
+ * record outside it is simply not found: in lists, counts, search and by id alike. */
+#ifndef VK_STORE_RECORD_H
+#define VK_STORE_RECORD_H
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "store/db.h"
+#include "store/schema.h"
+
+enum scope_kind { SCOPE_NONE = 0, SCOPE_OWN = 1, SCOPE_TEAM = 2, SCOPE_ALL = 3 };
+
+struct scope {
+	enum scope_kind kind;
+	int64_t user_id, team_id;
+	int64_t role_id;      /* for pipelines visible to some roles only; -1 = every pipeline */
+};
+
+enum vkind { V_NULL, V_INT, V_TEXT };
+
+struct value {
+	enum vkind kind;
+	int64_t i;
+	const char *s;
+	const char *label; /* user name, referenced record's title, pipeline or stage key */
+};
+
+struct record {
+	const struct entity *e;
+	int64_t id, version;
+	struct value *v;      /* e->n_fields values in descriptor order */
+	const char **phones;  /* E.164 */
+	int n_phones;
+	const char **emails;
+	int n_emails;
+};
+
+enum vk_rc store_record_get(struct conn *c, const struct entity *e, int64_t id,
+                            const struct scope *sc, struct arena *a, struct record *out);
+/* Insert the fields that are not V_NULL (created/updated stamps come from actor and now). */
+enum vk_rc store_record_insert(struct conn *c, const struct entity *e, const struct value *v,
+                               int64_t actor, int64_t now, int64_t *id);
+/* Update the fields marked in changed[] where version still matches; VK_ECONFLICT if not. */
+enum vk_rc store_record_update(struct conn *c, const struct entity *e, int64_t id, int64_t version,
+                               const struct value *v, const bool *changed, int64_t actor, int64_t now);
+enum vk_rc store_record_delete(struct conn *c, const struct entity *e, int64_t id, int64_t now);
+/* Replace a record's phones/emails (E.164 / lower-case). */
+enum vk_rc store_record_set_phones(struct conn *c, const struct entity *e, int64_t id,
+                                   const char *const *phones, const char *const *raw, int n);
+enum vk_rc store_record_set_emails(struct conn *c, const struct entity *e, int64_t id,
+                                   const char *const *emails, int n);
+/* Replace the record's text in the full-text index. */
+enum vk_rc store_record_index(struct conn *c, const struct entity *e, int64_t id, const char *text);
+int64_t store_record_count_where(struct conn *c, const struct entity *e, const char *column, int64_t value);
+/* Does the user exist and is active / does the record exist (ignoring scope)? */
+bool store_user_active(struct conn *c, int64_t id);
+bool store_record_exists(struct conn *c, const struct entity *e, int64_t id);
+
+/* Lists: filters are ANDed; cursor continues after (sort value, id). */
+enum filter_op { FOP_EQ, FOP_IN, FOP_GE, FOP_LE, FOP_EMPTY, FOP_NOT_EMPTY };
+struct filter {
+	int field;            /* index into e->fields */
+	enum filter_op op;
+	struct value *values; /* FOP_IN: n_values */
+	int n_values;
+};
+struct list_query {
+	const struct filter *filters;
+	int n_filters;
+	const char *fts;      /* full-text query (already quoted for FTS5), or NULL */
+	const char *prefix;   /* for queries under 3 characters: title prefix */
+	const char *phone;    /* exact E.164 */
+	int sort_field;       /* -1 = id */
+	bool desc;
+	bool has_cursor;
+	struct value cursor_value;
+	int64_t cursor_id;
+	int limit;
+};
+enum vk_rc store_record_list(struct conn *c, const struct entity *e, const struct scope *sc,
+                             const struct list_query *q, struct arena *a, struct record **items, int *n);
+int64_t store_record_count(struct conn *c, const struct entity *e, const struct scope *sc,
+                           const struct list_query *q);
+
+/* Duplicate candidates, ignoring scope (the caller decides what to reveal). */
+struct dup {
+	const struct entity *e;
+	int64_t id, owner_id;
+	const char *name, *owner_name, *match;
+	bool visible;
+};
+enum vk_rc store_dup_phone(struct conn *c, const char *e164, const struct scope *sc, struct arena *a,
+                           struct dup *out, int max, int *n);
+enum vk_rc store_dup_email(struct conn *c, const char *email, const struct scope *sc, struct arena *a,
+                           struct dup *out, int max, int *n);
+enum vk_rc store_dup_domain(struct conn *c, const char *domain, const struct scope *sc, struct arena *a,
+                            struct dup *out, int max, int *n);
+/* Exact name_key matches and trigram neighbours (the caller filters by distance). */
+enum vk_rc store_dup_name(struct conn *c, const struct entity *e, const char *name_key, const char *fts,
+                          const struct scope *sc, struct arena *a, struct dup *out, int max, int *n,
+                          const char **keys);
+#endif
