@@ -185,6 +185,7 @@ static int cmd_serve(int argc, char **argv)
 		store_close(s);
 		return fail(&err);
 	}
+	server_start_background(srv);
 	char host[128];
 	snprintf(host, sizeof host, "%s", cfg.listen);
 	*strrchr(host, ':') = '\0';

@@ -438,3 +438,12 @@ enum vk_rc auth_scope(struct conn *c, const struct principal *p, const char *ent
 		out->kind = SCOPE_NONE;
 	return VK_OK;
 }
+
+enum vk_rc auth_principal_of(struct conn *c, int64_t user_id, struct arena *a, struct principal *p)
+{
+	struct user u;
+	if (store_user_get(c, user_id, a, &u) != VK_OK || !u.active)
+		return VK_ENOTFOUND;
+	principal_from_user(p, &u, c, a);
+	return VK_OK;
+}

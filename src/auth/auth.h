@@ -33,6 +33,8 @@ struct principal {
 };
 
 bool auth_can(const struct principal *p, const char *capability);
+/* The principal a user would be when signed in (to ask what a colleague may see). */
+enum vk_rc auth_principal_of(struct conn *c, int64_t user_id, struct arena *a, struct principal *p);
 
 struct auth; /* throttling state and settings; one per server */
 struct auth *auth_new(struct store *s, const struct config *cfg);

@@ -56,7 +56,7 @@ static enum vk_rc parse_value(const struct fdef *f, json_t *j, struct arena *a, 
 {
 	memset(out, 0, sizeof *out);
 	if (json_is_null(j)) {
-		if (f->flags & FF_REQUIRED)
+		if (f->flags & (FF_REQUIRED | FF_NOTNULL))
 			return vk_fail(err, VK_EINVAL, f->key, "%s cannot be empty", f->key);
 		return VK_OK;
 	}
@@ -78,7 +78,7 @@ static enum vk_rc parse_value(const struct fdef *f, json_t *j, struct arena *a, 
 			n--;
 		char *t = arena_strndup(a, s, n);
 		if (!*t) {
-			if (f->flags & FF_REQUIRED)
+			if (f->flags & (FF_REQUIRED | FF_NOTNULL))
 				return vk_fail(err, VK_EINVAL, f->key, "%s cannot be empty", f->key);
 			return VK_OK; /* "" clears the field */
 		}
@@ -505,12 +505,31 @@ static enum vk_rc create_write(struct conn *c, void *ctx)
 	enum vk_rc rc = check_links(c, t, v, in->given);
 	if (rc != VK_OK)
 		return rc;
+	/* defaults of fields that cannot be empty: no money yet, in the company's currency */
+	for (int i = 0; i < e->n_fields; i++)
+		if ((e->fields[i].flags & FF_NOTNULL) && v[i].kind == V_NULL)
+			v[i] = e->fields[i].type == FT_CURRENCY
+			     ? (struct value){ .kind = V_TEXT, .s = settings_get(c, "currency", t->a) }
+			     : (struct value){ .kind = V_INT, .i = 0 };
 	struct stage target;
 	bool moved;
 	bool *changed = arena_alloc(t->a, sizeof *changed * (size_t)e->n_fields);
 	if ((rc = resolve_stage(c, t, v, true, &target, &moved)) != VK_OK)
 		return rc;
 	if (moved) {
+		/* starting anywhere but the first stage is a move from it, so the matrix applies */
+		int pi = field_index(e, "pipeline_id");
+		struct pipeline *all;
+		int n;
+		store_pipeline_list(c, e->name, -1, t->a, &all, &n);
+		for (int i = 0; i < n; i++)
+			if (all[i].id == v[pi].i && all[i].n_stages && all[i].stages[0].id != target.id && !has_star(t->p) &&
+			    store_pipeline_has_matrix(c, all[i].id) &&
+			    !store_transition_allowed(c, t->p->role_id, all[i].stages[0].id, target.id)) {
+				vk_fail(t->err, VK_EFORBIDDEN, "stage", "your role may not start a %s in \"%s\"", e->name, target.key);
+				t->err->code = "transition_forbidden";
+				return VK_EFORBIDDEN;
+			}
 		set_stage(t, v, changed, &target);
 		if ((rc = check_enter(c, t, &target, v, in->n_phones, in->n_emails, 0)) != VK_OK)
 			return rc;

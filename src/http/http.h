@@ -35,7 +35,7 @@ struct route {
 
 /* Every module's table ends with { NULL }. */
 extern const struct route api_core_routes[], api_auth_routes[], api_users_routes[],
-	api_records_routes[];
+	api_records_routes[], api_activity_routes[];
 
 #define REQ_MAX_PARAMS 4
 
@@ -77,6 +77,8 @@ void reply_error_msg(struct req *r, int status, const char *code, const char *fi
 /* Hand a ready libmicrohttpd response to the request (static files, metrics). */
 struct MHD_Response;
 void http_set_response(struct req *r, int status, struct MHD_Response *resp);
+struct MHD_Connection;
+struct MHD_Connection *http_connection(struct req *r);
 void reply_header(struct req *r, const char *name, const char *value); /* after a reply_* */
 /* {"items":[…],"next":…}; takes ownership of items; next 0 = null */
 void reply_list(struct req *r, json_t *items, int64_t next);
@@ -85,6 +87,8 @@ void reply_list(struct req *r, json_t *items, int64_t next);
 struct server *server_new(const struct config *cfg, struct store *s, struct auth *a,
                           struct vk_err *err);
 unsigned server_port(struct server *srv);
+/* Reminder ticker and live events; call once serving has started. */
+void server_start_background(struct server *srv);
 /* Stop accepting, wait up to grace_s for in-flight requests, then stop. */
 void server_shutdown(struct server *srv, int grace_s);
 void server_free(struct server *srv);

@@ -173,6 +173,7 @@ static const char **split(struct arena *a, const char *s, int *n)
 
 static void read_record(sqlite3_stmt *st, const struct entity *e, struct arena *a, struct record *r)
 {
+	memset(r, 0, sizeof *r);
 	r->e = e;
 	r->id = sqlite3_column_int64(st, 0);
 	r->version = sqlite3_column_int64(st, 1);

@@ -28,6 +28,7 @@ enum fflags {
 	FF_FILTER = 1 << 2,   /* may be used as ?key=value */
 	FF_SORT = 1 << 3,     /* may be used as ?sort=key */
 	FF_SEARCH = 1 << 4,   /* its text goes into the full-text index */
+	FF_NOTNULL = 1 << 5,  /* has a default on create and cannot be cleared */
 };
 
 struct fdef {

@@ -305,7 +305,7 @@ describe('bad input', () => {
     });
 
     it('a forged cursor is 400 invalid cursor', async () => {
-      for (const c of ['!!garbage!!', 'eyJpZCI6ImEifQ', '%FF%FE', 'x'.repeat(5000)]) {
+      for (const c of ['!!garbage!!', 'eyJpZCI6ImEifQ', '%FF%FE', 'x'.repeat(3000)]) {
         assertError(await admin.get('/api/users?cursor=' + c), 400, 'invalid', 'cursor');
       }
     });
@@ -330,11 +330,17 @@ describe('bad input', () => {
       return rawHttp(srv.url, lines.join('\r\n'));
     };
 
-    it('1,000 request headers are refused with 431 too_many_headers', async () => {
+    // 1,000 headers overflow the 64 KiB of connection memory: libmicrohttpd answers 431 itself.
+    it('1,000 request headers are refused with 431', async () => {
       const r = await withHeaders(1000);
       assert.equal(r.status, 431, `got ${r.status} ${r.error || ''}`);
-      assert.equal(r.json?.error?.code, 'too_many_headers', r.body);
       await assertHealthy(srv, '1,000 headers');
+    });
+
+    it('200 request headers are refused with a JSON 431 too_many_headers', async () => {
+      const r = await withHeaders(200);
+      assert.equal(r.status, 431, `got ${r.status} ${r.error || ''}`);
+      assert.equal(r.json?.error?.code, 'too_many_headers', r.body);
     });
 
     it('100 request headers are fine, 101 are refused', async () => {
@@ -342,17 +348,30 @@ describe('bad input', () => {
       assert.equal((await withHeaders(101)).status, 431);
     });
 
-    it('a 64 KB header is refused with 431 or 400', async () => {
-      const r = await rawHttp(srv.url, `GET /api/health HTTP/1.1\r\nHost: x\r\nCookie: vk_session=${'a'.repeat(64 * 1024)}`);
-      assert.ok(r.status === 431 || r.status === 400, `got ${r.status} ${r.error || ''}`);
-      assert.ok(r.json?.error?.code, `the error body is JSON: ${r.body.slice(0, 200)}`);
+    it('a 20 KB header is refused with a JSON 431', async () => {
+      const r = await rawHttp(srv.url, `GET /api/health HTTP/1.1\r\nHost: x\r\nCookie: vk_session=${'a'.repeat(20 * 1024)}`);
+      assert.equal(r.status, 431, `got ${r.status} ${r.error || ''}`);
+      assert.equal(r.json?.error?.code, 'too_many_headers', `the error body is JSON: ${r.body.slice(0, 200)}`);
+      await assertHealthy(srv, 'large header');
+    });
+
+    // Past the 64 KiB of connection memory libmicrohttpd answers itself (docs/decisions.md).
+    it('a 100 KB header is refused with 431 and the server keeps serving', async () => {
+      const r = await rawHttp(srv.url, `GET /api/health HTTP/1.1\r\nHost: x\r\nCookie: vk_session=${'a'.repeat(100 * 1024)}`);
+      assert.ok(r.status === 431 || r.status === 413 || r.status === 400, `got ${r.status} ${r.error || ''}`);
       await assertHealthy(srv, 'huge header');
     });
 
-    it('a 100 KB URL is refused with a 4xx', async () => {
+    it('a 6 KB URL is refused with a JSON 414', async () => {
+      const r = await rawHttp(srv.url, `GET /api/users?q=${'q'.repeat(6 * 1024)} HTTP/1.1\r\nHost: x\r\nCookie: ${admin.cookie}`);
+      assert.equal(r.status, 414, `got ${r.status} ${r.error || ''}`);
+      assert.equal(r.json?.error?.code, 'uri_too_long', `the error body is JSON: ${r.body.slice(0, 200)}`);
+      await assertHealthy(srv, 'long URL');
+    });
+
+    it('a 100 KB URL is refused with a 4xx and the server keeps serving', async () => {
       const r = await rawHttp(srv.url, `GET /api/users?q=${'q'.repeat(100 * 1024)} HTTP/1.1\r\nHost: x\r\nCookie: ${admin.cookie}`);
       assert.ok(r.status >= 400 && r.status < 500, `got ${r.status} ${r.error || ''}`);
-      assert.ok(r.json?.error?.code, `the error body is JSON: ${r.body.slice(0, 200)}`);
       await assertHealthy(srv, 'huge URL');
     });
 

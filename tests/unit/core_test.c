@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/json.h"
 #include "core/phone.h"
+#include "core/text.h"
 
 static void arena_and_buf(void)
 {
@@ -122,4 +123,31 @@ void test_phone(void)
 	CHECK(phone_normalize("", "RU", out) == VK_EINVAL);
 	char d[16];
 	CHECK(phone_digits("+7 (916) 12", d, sizeof d) && !strcmp(d, "791612"));
+}
+
+void test_text(void)
+{
+	char k[256];
+	text_name_key("ООО «Ромашка»", k, sizeof k);
+	CHECK(strcmp(k, "ромашка") == 0);
+	text_name_key("Romashka, LLC", k, sizeof k);
+	CHECK(strcmp(k, "romashka") == 0);
+	text_name_key("  ЗАО \"Ёлки-Палки\"  ", k, sizeof k);
+	CHECK(strcmp(k, "елки палки") == 0);
+	text_name_key("ИП Иванов И.И.", k, sizeof k);
+	CHECK(strcmp(k, "иванов и и") == 0);
+	text_name_key("ООО", k, sizeof k);
+	CHECK(k[0] == '\0');
+	char d[256];
+	CHECK(text_domain("https://www.Romashka.RU/about?x=1", d, sizeof d) && !strcmp(d, "romashka.ru"));
+	CHECK(text_domain("shop.example.com.", d, sizeof d) && !strcmp(d, "shop.example.com"));
+	CHECK(!text_domain("localhost", d, sizeof d));
+	CHECK(text_email(" Petr@Romashka.RU ", d, sizeof d) && !strcmp(d, "petr@romashka.ru"));
+	CHECK(!text_email("petr@@x.ru", d, sizeof d));
+	CHECK(!text_email("petr x@y.ru", d, sizeof d));
+	CHECK(!text_email("petr@localhost", d, sizeof d));
+	CHECK(text_distance("ромашка", "ромашка", 2) == 0);
+	CHECK(text_distance("ромашка", "ромашкаа", 2) == 1);
+	CHECK(text_distance("ромашка", "рамашко", 2) == 2);
+	CHECK(text_distance("ромашка", "лютик", 2) > 2);
 }

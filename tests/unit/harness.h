@@ -21,6 +21,7 @@ void unit_rm_db(const char *path);
 
 void test_core(void);
 void test_phone(void);
+void test_text(void);
 void test_store(void);
 void test_auth(void);
 void test_http(void);

@@ -10,7 +10,7 @@ static const struct {
 	const char *name;
 	void (*fn)(void);
 } suites[] = {
-	{ "core", test_core }, { "phone", test_phone }, { "store", test_store }, { "auth", test_auth },
+	{ "core", test_core }, { "phone", test_phone }, { "text", test_text }, { "store", test_store }, { "auth", test_auth },
 	{ "http", test_http }, { "settings", test_settings },
 };
 

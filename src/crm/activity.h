@@ -1,0 +1,40 @@
+/* Notes with @mentions, tasks with reminders, and the notifications they produce. A change
+ * is committed first; then the sink (the live event stream) is told, so nobody is notified of
+ * something that was rolled back. */
+#ifndef VK_CRM_ACTIVITY_H
+#define VK_CRM_ACTIVITY_H
+#include "auth/auth.h"
+#include "store/activity.h"
+
+/* Where committed notifications go live (set by the HTTP layer); json is the notification. */
+void activity_set_sink(void (*sink)(int64_t user_id, const char *json));
+
+enum vk_rc note_create(struct store *s, const struct principal *p, const char *entity, int64_t record_id,
+                       const char *body, struct arena *a, struct note *out, struct vk_err *err);
+enum vk_rc note_list(struct store *s, const struct principal *p, const char *entity, int64_t record_id,
+                     int64_t before_id, int limit, struct arena *a, struct note **items, int *n,
+                     struct vk_err *err);
+/* The reader has seen a note that mentions them: it is no longer pinned for them. */
+enum vk_rc note_read(struct store *s, const struct principal *p, int64_t id, struct vk_err *err);
+enum vk_rc note_delete(struct store *s, const struct principal *p, int64_t id, struct vk_err *err);
+
+struct task_input {
+	const char *kind, *title, *entity;
+	int64_t record_id, due_at, assignee_id, version;
+	int done; /* -1 not given */
+	bool has_due, has_assignee, has_record;
+};
+enum vk_rc task_create(struct store *s, const struct principal *p, const struct task_input *in,
+                       struct arena *a, struct task *out, struct vk_err *err);
+enum vk_rc task_update(struct store *s, const struct principal *p, int64_t id, const struct task_input *in,
+                       struct arena *a, struct task *out, struct vk_err *err);
+enum vk_rc task_delete(struct store *s, const struct principal *p, int64_t id, struct vk_err *err);
+enum vk_rc task_get(struct store *s, const struct principal *p, int64_t id, struct arena *a, struct task *out);
+bool task_kind_valid(const char *kind);
+
+/* Tell assignees about tasks that fell due (run every second by the server). */
+int activity_tick(struct store *s, int64_t now);
+
+/* JSON of a notification as the API and the event stream show it; caller frees. */
+char *notification_json(const struct notification *n);
+#endif

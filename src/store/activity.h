@@ -1,0 +1,59 @@
+/* Tables notes, note_mentions, tasks and notifications: what people tell each other and
+ * plan around records. */
+#ifndef VK_STORE_ACTIVITY_H
+#define VK_STORE_ACTIVITY_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "store/db.h"
+
+struct mention { int64_t user_id; const char *name; bool read; };
+
+struct note {
+	int64_t id, record_id, author_id, created_at;
+	const char *entity, *author_name, *body;
+	struct mention *mentions;
+	int n_mentions;
+	bool pinned; /* mentions the reader and is unread by them */
+};
+
+struct task {
+	int64_t id, record_id, assignee_id, due_at, done_at, done_by, created_by, created_at, version;
+	const char *entity, *kind, *title, *assignee_name, *record_title;
+};
+
+struct notification {
+	int64_t id, user_id, record_id, created_at, read_at;
+	const char *kind, *entity, *title, *body;
+};
+
+enum vk_rc store_note_insert(struct conn *c, const char *entity, int64_t record_id, int64_t author_id,
+                             const char *body, int64_t now, int64_t *id);
+enum vk_rc store_mention_insert(struct conn *c, int64_t note_id, int64_t user_id);
+/* Notes of a record, newest first; pinned computed for reader_id. */
+enum vk_rc store_note_list(struct conn *c, const char *entity, int64_t record_id, int64_t reader_id,
+                           int64_t before_id, int limit, struct arena *a, struct note **items, int *n);
+enum vk_rc store_note_get(struct conn *c, int64_t id, int64_t reader_id, struct arena *a, struct note *out);
+enum vk_rc store_note_delete(struct conn *c, int64_t id, int64_t now);
+enum vk_rc store_mention_read(struct conn *c, int64_t note_id, int64_t user_id, int64_t now);
+
+enum vk_rc store_task_insert(struct conn *c, const struct task *t, int64_t now, int64_t *id);
+enum vk_rc store_task_get(struct conn *c, int64_t id, struct arena *a, struct task *out);
+/* NULL/-1 arguments do not filter. done: -1 any, 0 open, 1 done. Ordered by due time. */
+enum vk_rc store_task_list(struct conn *c, int64_t assignee_id, int done, int64_t due_from, int64_t due_to,
+                           const char *entity, int64_t record_id, int64_t after_due, int64_t after_id,
+                           int limit, struct arena *a, struct task **items, int *n);
+enum vk_rc store_task_update(struct conn *c, const struct task *t, int64_t now);
+enum vk_rc store_task_delete(struct conn *c, int64_t id, int64_t now);
+/* Open tasks due at or before now that nobody was told about yet (oldest first). */
+enum vk_rc store_task_due(struct conn *c, int64_t now, int limit, struct arena *a, struct task **items, int *n);
+enum vk_rc store_task_mark_notified(struct conn *c, int64_t id, int64_t now);
+
+enum vk_rc store_notification_insert(struct conn *c, const struct notification *n, int64_t *id);
+enum vk_rc store_notification_list(struct conn *c, int64_t user_id, bool unread_only, int64_t before_id,
+                                   int limit, struct arena *a, struct notification **items, int *n);
+int64_t store_notification_unread(struct conn *c, int64_t user_id);
+/* Mark ids (or all when n_ids < 0) of user_id read. */
+enum vk_rc store_notification_read(struct conn *c, int64_t user_id, const int64_t *ids, int n_ids, int64_t now);
+#endif
