@@ -8,7 +8,7 @@ WARN    := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshad
 OPT     ?= -O2 -g
 SAN     ?=
 CFLAGS  := $(OPT) $(SAN) -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread -lm
 LDFLAGS := $(SAN)
 B       ?= build
 

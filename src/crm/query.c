@@ -3,6 +3,8 @@
 #include "core/json.h"
 #include "core/phone.h"
 #include "core/text.h"
+#include "crm/field.h"
+#include "store/field.h"
 #include "org/settings.h"
 
 #include <sodium.h>
@@ -89,10 +91,16 @@ static enum vk_rc filter_value(struct conn *c, const struct principal *p, const 
 }
 
 /* Cursor: base64url of the JSON array [sort value, id]. */
-static const char *cursor_encode(struct arena *a, const struct record *r, int sort_field)
+static const char *cursor_encode(struct arena *a, const struct record *r, int sort_field, const char *sort_path)
 {
 	json_t *arr = json_array();
-	if (sort_field >= 0) {
+	if (sort_path) {
+		int ci = field_index(r->e, "custom");
+		json_t *obj = r->v[ci].kind == V_TEXT ? json_loads(r->v[ci].s, 0, NULL) : NULL;
+		json_t *v = json_object_get(obj, sort_path);
+		json_array_append_new(arr, v ? json_deep_copy(v) : json_null());
+		json_decref(obj);
+	} else if (sort_field >= 0) {
 		const struct value *v = &r->v[sort_field];
 		json_array_append_new(arr, v->kind == V_INT ? json_integer(v->i) : v->kind == V_TEXT ? json_string(v->s)
 		                                                                                        : json_null());
@@ -124,7 +132,20 @@ static bool cursor_decode(const char *s, const struct entity *e, int sort_field,
 	if (ok) {
 		json_t *v = json_array_get(arr, 0);
 		q->cursor_id = json_integer_value(json_array_get(arr, 1));
-		if (sort_field >= 0) {
+		if (q->sort_path) {
+			bool text = q->sort_path_text;
+			if (json_is_integer(v))
+				q->cursor_value = (struct value){ .kind = V_INT, .i = json_integer_value(v) };
+			else if (json_is_real(v))
+				q->cursor_value = (struct value){ .kind = V_REAL, .d = json_real_value(v) };
+			else if (json_is_string(v))
+				q->cursor_value = (struct value){ .kind = V_TEXT, .s = arena_strdup(a, json_string_value(v)) };
+			else if (json_is_null(v))
+				q->cursor_value = text ? (struct value){ .kind = V_TEXT, .s = "" }
+				                       : (struct value){ .kind = V_INT, .i = -9223372036854775807LL };
+			else
+				ok = false;
+		} else if (sort_field >= 0) {
 			/* the same COALESCE sentinel as the ORDER BY */
 			const struct fdef *f = &e->fields[sort_field];
 			bool text = !int_like(f);
@@ -176,6 +197,75 @@ static const char *like_prefix(struct arena *a, const char *q)
 	return out;
 }
 
+static const struct field_row *find_def(const struct field_row *defs, int n, const char *key)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(defs[i].key, key))
+			return &defs[i];
+	return NULL;
+}
+
+static bool custom_numeric(const char *type)
+{
+	return !strcmp(type, "number") || !strcmp(type, "money") || !strcmp(type, "datetime") ||
+	       !strcmp(type, "user") || !strcmp(type, "bool");
+}
+
+/* custom.KEY=value, custom.KEY.from/.to, custom.KEY.empty; a multiselect matches one of its values */
+static enum vk_rc custom_filter(struct conn *c, const struct entity *e, const char *key, const char *val,
+                                const struct field_row *defs, int n_defs, struct arena *a, struct filter *filters,
+                                struct list_query *q, struct vk_err *err)
+{
+	char name[64];
+	const char *rest = key + 7, *dot = strchr(rest, '.');
+	snprintf(name, sizeof name, "%.*s", dot ? (int)(dot - rest) : (int)strlen(rest), rest);
+	const char *op = dot ? dot + 1 : "";
+	const struct field_row *d = find_def(defs, n_defs, name);
+	(void)c;
+	(void)e;
+	if (!d || !strcmp(d->type, "longtext"))
+		return vk_fail(err, VK_EINVAL, key, "cannot filter by \"%.64s\"", key);
+	if (q->n_filters == MAX_FILTERS)
+		return vk_fail(err, VK_EINVAL, key, "too many filters");
+	struct filter *f = &filters[q->n_filters];
+	memset(f, 0, sizeof *f);
+	f->path = d->key;
+	f->values = arena_alloc(a, sizeof *f->values);
+	if (!strcmp(op, "empty")) {
+		if (strcmp(val, "true") && strcmp(val, "false"))
+			return vk_fail(err, VK_EINVAL, key, "%s must be true or false", key);
+		f->op = !strcmp(val, "true") ? FOP_EMPTY : FOP_NOT_EMPTY;
+		q->n_filters++;
+		return VK_OK;
+	}
+	if (*op && strcmp(op, "from") && strcmp(op, "to"))
+		return vk_fail(err, VK_EINVAL, key, "unknown filter operator \"%.32s\"", op);
+	f->op = !*op ? (!strcmp(d->type, "multiselect") ? FOP_CONTAINS : FOP_EQ) : op[0] == 'f' ? FOP_GE : FOP_LE;
+	f->n_values = 1;
+	if (!strcmp(d->type, "bool")) {
+		if (strcmp(val, "true") && strcmp(val, "false"))
+			return vk_fail(err, VK_EINVAL, key, "%s must be true or false", key);
+		f->values[0] = (struct value){ .kind = V_INT, .i = !strcmp(val, "true") };
+	} else if (!strcmp(d->type, "number")) {
+		char *end;
+		double v = strtod(val, &end);
+		if (!*val || *end)
+			return vk_fail(err, VK_EINVAL, key, "%s must be a number", key);
+		f->values[0] = (struct value){ .kind = V_REAL, .d = v };
+	} else if (custom_numeric(d->type)) {
+		int64_t v;
+		if (!parse_int(val, &v))
+			return vk_fail(err, VK_EINVAL, key, "%s must be an integer", key);
+		f->values[0] = (struct value){ .kind = V_INT, .i = v };
+	} else {
+		if (utf8_chars(val) > 500)
+			return vk_fail(err, VK_EINVAL, key, "the value of %s is too long", key);
+		f->values[0] = (struct value){ .kind = V_TEXT, .s = arena_strdup(a, val) };
+	}
+	q->n_filters++;
+	return VK_OK;
+}
+
 enum vk_rc record_list(struct store *s, const struct principal *p, const struct entity *e,
                        const struct query_arg *args, int n_args, struct arena *a, struct record_page *out,
                        struct vk_err *err)
@@ -190,6 +280,9 @@ enum vk_rc record_list(struct store *s, const struct principal *p, const struct 
 	for (int i = 0; i < n_args; i++)
 		if (!strcmp(args[i].key, "pipeline"))
 			pipeline_key = args[i].value;
+	struct field_row *defs;
+	int n_defs;
+	store_field_list(c, e->name, a, &defs, &n_defs);
 	for (int i = 0; i < n_args; i++) {
 		const char *key = args[i].key, *val = args[i].value ? args[i].value : "";
 		if (!strcmp(key, "q")) {
@@ -238,11 +331,27 @@ enum vk_rc record_list(struct store *s, const struct principal *p, const struct 
 		if (!strcmp(key, "sort")) {
 			bool desc = val[0] == '-';
 			const char *k = desc || val[0] == '+' ? val + 1 : val;
+			if (!strncmp(k, "custom.", 7)) {
+				const struct field_row *d = find_def(defs, n_defs, k + 7);
+				if (!d || !field_type_indexed(d->type))
+					return vk_fail(err, VK_EINVAL, "sort", "cannot sort by \"%.64s\"", k);
+				q.sort_field = -1;
+				q.sort_path = d->key;
+				q.sort_path_text = !custom_numeric(d->type);
+				q.desc = desc;
+				continue;
+			}
 			int fi = strcmp(k, "id") == 0 ? -1 : field_index(e, k);
 			if (strcmp(k, "id") != 0 && (fi < 0 || !(e->fields[fi].flags & FF_SORT)))
 				return vk_fail(err, VK_EINVAL, "sort", "cannot sort by \"%.64s\"", k);
 			q.sort_field = fi;
 			q.desc = desc;
+			continue;
+		}
+		if (!strncmp(key, "custom.", 7)) {
+			enum vk_rc crc = custom_filter(c, e, key, val, defs, n_defs, a, filters, &q, err);
+			if (crc != VK_OK)
+				return crc;
 			continue;
 		}
 		/* field filters: key, key.from, key.to, key.empty */
@@ -306,7 +415,7 @@ enum vk_rc record_list(struct store *s, const struct principal *p, const struct 
 		return vk_fail(err, rc, NULL, "the list query is too complex");
 	if (out->n > limit) {
 		out->n = limit;
-		out->next = cursor_encode(a, &out->items[limit - 1], q.sort_field);
+		out->next = cursor_encode(a, &out->items[limit - 1], q.sort_field, q.sort_path);
 	}
 	if (want_count) {
 		q.has_cursor = false;
@@ -394,19 +503,22 @@ enum vk_rc record_duplicates(struct store *s, const struct principal *p, const c
 		text_name_key(name, key, sizeof key);
 		if (key[0]) {
 			const struct entity *ents[] = { &entity_company, &entity_contact };
+			/* every candidate is measured before any cap: the best may come last from the index */
+			enum { CANDIDATES = 200 };
+			struct dup *cand = arena_alloc(a, sizeof *cand * CANDIDATES);
+			const char **keys = arena_alloc(a, sizeof *keys * CANDIDATES);
 			for (int ei = 0; ei < 2; ei++) {
-				const char *keys[MAX_DUPS];
 				k = 0;
 				store_dup_name(c, ents[ei], key, trigram_query(a, key), ei == 0 ? &sc_company : &sc_contact, a,
-				               tmp, MAX_DUPS, &k, keys);
+				               cand, CANDIDATES, &k, keys);
 				/* keep exact keys and near ones: a typo or two, more for long names */
 				int max_dist = utf8_chars(key) >= 12 ? 2 : utf8_chars(key) >= 5 ? 1 : 0;
 				int kept = 0;
-				for (int i = 0; i < k; i++) {
+				for (int i = 0; i < k && kept < MAX_DUPS; i++) {
 					int d = text_distance(keys[i], key, max_dist);
 					if (d > max_dist)
 						continue;
-					tmp[kept] = tmp[i];
+					tmp[kept] = cand[i];
 					tmp[kept].match = d == 0 ? "name" : "similar_name";
 					kept++;
 				}

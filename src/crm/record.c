@@ -5,6 +5,7 @@
 #include "core/text.h"
 #include "org/settings.h"
 #include "core/buf.h"
+#include "crm/field.h"
 #include "store/event.h"
 
 #include <sodium.h>
@@ -27,6 +28,7 @@ struct input {
 	bool emails_given;
 	int64_t version;
 	bool has_version;
+	json_t *custom; /* the request's "custom" object, borrowed */
 };
 
 static int field_index(const struct entity *e, const char *key)
@@ -137,6 +139,7 @@ static enum vk_rc parse_value(const struct fdef *f, json_t *j, struct arena *a, 
 	}
 	case FT_PIPELINE:
 	case FT_STAGE:
+	case FT_CUSTOM: /* handled by parse_input and custom_apply */
 		break;
 	}
 	return vk_fail(err, VK_EINVAL, f->key, "%s cannot be set directly", f->key);
@@ -157,6 +160,12 @@ static enum vk_rc parse_input(const struct entity *e, json_t *j, bool update, co
 				return vk_fail(err, VK_EINVAL, "version", "version must be the record's version number");
 			in->version = json_integer_value(val);
 			in->has_version = true;
+			continue;
+		}
+		if (!strcmp(key, "custom")) {
+			if (!json_is_object(val))
+				return vk_fail(err, VK_EINVAL, key, "custom must be an object of field values");
+			in->custom = val;
 			continue;
 		}
 		if (e->has_pipeline && (!strcmp(key, "pipeline") || !strcmp(key, "stage"))) {
@@ -258,11 +267,16 @@ static const char *list_json(struct arena *a, const char *const *items, int n)
 
 /* The text a record is found by: its name, searchable fields, phones in the forms people
  * type them (+7…, 7…, 8…), e-mails. */
-static const char *search_text(struct arena *a, const struct entity *e, const struct value *v,
+static const char *search_text(struct conn *c, struct arena *a, const struct entity *e, const struct value *v,
                                const char *const *phones, int n_phones, const char *const *emails, int n_emails)
 {
 	struct buf b;
 	buf_init(&b, 16384);
+	int ci = field_index(e, "custom");
+	if (v[ci].kind == V_TEXT) {
+		buf_puts(&b, custom_search_text(c, e, v[ci].s, a));
+		buf_puts(&b, " ");
+	}
 	for (int i = 0; i < e->n_fields; i++)
 		if ((e->fields[i].flags & FF_SEARCH) && v[i].kind == V_TEXT) {
 			buf_puts(&b, v[i].s);
@@ -289,6 +303,7 @@ struct tx {
 	struct arena *a;
 	struct vk_err *err;
 	int64_t id, now;
+	const char *country;
 };
 
 static bool has_star(const struct principal *p)
@@ -342,8 +357,9 @@ static bool stage_required_ok(struct conn *c, const struct tx *t, const struct s
 		const char *key = json_string_value(k);
 		if (!key)
 			continue;
-		int fi = field_index(t->e, key);
+		int fi = field_index(t->e, key), ci = field_index(t->e, "custom");
 		bool present = !strcmp(key, "phones") ? n_phones > 0 : !strcmp(key, "emails") ? n_emails > 0
+		             : !strncmp(key, "custom.", 7) ? v[ci].kind == V_TEXT && custom_has(v[ci].s, key + 7)
 		             : fi >= 0 && v[fi].kind != V_NULL;
 		if (!present) {
 			*missing = arena_strdup(t->a, key);
@@ -483,6 +499,39 @@ static void set_stage(const struct tx *t, struct value *v, bool *changed, const 
 	}
 }
 
+static const char *dump_or_null(struct arena *a, json_t *v)
+{
+	if (!v)
+		return NULL;
+	char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	const char *out = arena_strdup(a, t);
+	free(t);
+	return out;
+}
+
+/* One timeline event per custom field whose value changed ("custom.weight": 100 → 120). */
+static enum vk_rc custom_events(struct conn *c, const struct tx *t, const char *old_text, const char *new_text)
+{
+	json_t *o = old_text ? json_loads(old_text, 0, NULL) : json_object();
+	json_t *n = new_text ? json_loads(new_text, 0, NULL) : json_object();
+	enum vk_rc rc = VK_OK;
+	const char *key;
+	json_t *v;
+	json_object_foreach(n, key, v) {
+		json_t *ov = json_object_get(o, key);
+		if (rc == VK_OK && !json_equal(ov, v))
+			rc = add_event(c, t, "update", arena_printf(t->a, "custom.%s", key), dump_or_null(t->a, ov),
+			               dump_or_null(t->a, v), NULL);
+	}
+	json_object_foreach(o, key, v) {
+		if (rc == VK_OK && !json_object_get(n, key))
+			rc = add_event(c, t, "update", arena_printf(t->a, "custom.%s", key), dump_or_null(t->a, v), NULL, NULL);
+	}
+	json_decref(o);
+	json_decref(n);
+	return rc;
+}
+
 static enum vk_rc create_write(struct conn *c, void *ctx)
 {
 	struct tx *t = ctx;
@@ -505,6 +554,11 @@ static enum vk_rc create_write(struct conn *c, void *ctx)
 	enum vk_rc rc = check_links(c, t, v, in->given);
 	if (rc != VK_OK)
 		return rc;
+	int cfi = field_index(e, "custom");
+	const char *custom = NULL;
+	if ((rc = custom_apply(c, e, in->custom, NULL, true, t->country, t->a, &custom, t->err)) != VK_OK)
+		return rc;
+	v[cfi] = custom ? (struct value){ .kind = V_TEXT, .s = custom } : (struct value){ .kind = V_NULL };
 	/* defaults of fields that cannot be empty: no money yet, in the company's currency */
 	for (int i = 0; i < e->n_fields; i++)
 		if ((e->fields[i].flags & FF_NOTNULL) && v[i].kind == V_NULL)
@@ -540,7 +594,7 @@ static enum vk_rc create_write(struct conn *c, void *ctx)
 		return rc;
 	if (e->has_phones && (rc = store_record_set_emails(c, e, t->id, in->emails, in->n_emails)) != VK_OK)
 		return rc;
-	rc = store_record_index(c, e, t->id, search_text(t->a, e, v, in->phones, in->n_phones, in->emails, in->n_emails));
+	rc = store_record_index(c, e, t->id, search_text(c, t->a, e, v, in->phones, in->n_phones, in->emails, in->n_emails));
 	if (rc == VK_OK)
 		rc = add_event(c, t, "create", NULL, NULL, value_json(t->a, &e->fields[field_index(e, e->title)],
 		                                                     &v[field_index(e, e->title)]), NULL);
@@ -576,6 +630,19 @@ static enum vk_rc update_write(struct conn *c, void *ctx)
 			v[i] = in->v[i];
 			changed[i] = check[i] = true;
 		}
+	int cfi = field_index(e, "custom");
+	if (in->custom) {
+		const char *custom = NULL;
+		enum vk_rc crc = custom_apply(c, e, in->custom, cur.v[cfi].kind == V_TEXT ? cur.v[cfi].s : NULL, false,
+		                              t->country, t->a, &custom, t->err);
+		if (crc != VK_OK)
+			return crc;
+		struct value nv = custom ? (struct value){ .kind = V_TEXT, .s = custom } : (struct value){ .kind = V_NULL };
+		if (!same_value(&nv, &cur.v[cfi])) {
+			v[cfi] = nv;
+			changed[cfi] = true;
+		}
+	}
 	int oi = field_index(e, "owner_id");
 	if (changed[oi] && sc.kind != SCOPE_ALL &&
 	    !(sc.kind == SCOPE_TEAM && v[oi].kind == V_INT && store_user_team(c, v[oi].i) == sc.team_id))
@@ -644,7 +711,7 @@ static enum vk_rc update_write(struct conn *c, void *ctx)
 	if (any || phones_changed || emails_changed) {
 		const char *const *ph = phones_changed ? in->phones : cur.phones;
 		const char *const *em = emails_changed ? in->emails : cur.emails;
-		rc = store_record_index(c, e, t->id, search_text(t->a, e, v, ph, phones_changed ? in->n_phones : cur.n_phones,
+		rc = store_record_index(c, e, t->id, search_text(c, t->a, e, v, ph, phones_changed ? in->n_phones : cur.n_phones,
 		                                                 em, emails_changed ? in->n_emails : cur.n_emails));
 		if (rc != VK_OK)
 			return rc;
@@ -656,6 +723,8 @@ static enum vk_rc update_write(struct conn *c, void *ctx)
 		if (f->type == FT_STAGE)
 			rc = add_event(c, t, "stage", "stage", value_json(t->a, f, &cur.v[i]), json_text_str(t->a, target.key),
 			               NULL);
+		else if (f->type == FT_CUSTOM)
+			rc = custom_events(c, t, cur.v[i].kind == V_TEXT ? cur.v[i].s : NULL, v[i].kind == V_TEXT ? v[i].s : NULL);
 		else
 			rc = add_event(c, t, "update", f->key, value_json(t->a, f, &cur.v[i]), value_json(t->a, f, &v[i]), NULL);
 	}
@@ -689,7 +758,8 @@ enum vk_rc record_create(struct store *s, const struct principal *p, const struc
 	int ti = field_index(e, e->title);
 	if (!in.given[ti] || in.v[ti].kind == V_NULL)
 		return vk_fail(err, VK_EMISSING, e->title, "%s is required", e->title);
-	struct tx t = { .p = p, .e = e, .in = &in, .a = a, .err = err, .now = clock_now_ms() };
+	struct tx t = { .p = p, .e = e, .in = &in, .a = a, .err = err, .now = clock_now_ms(),
+	                .country = default_country(s, a) };
 	/* the transaction's scratch allocations stay in the request arena: one request, one writer job */
 	if ((rc = store_write(s, create_write, &t)) != VK_OK)
 		return rc;
@@ -704,7 +774,8 @@ enum vk_rc record_update(struct store *s, const struct principal *p, const struc
 	enum vk_rc rc = parse_input(e, j, true, default_country(s, a), a, &in, err);
 	if (rc != VK_OK)
 		return rc;
-	struct tx t = { .p = p, .e = e, .in = &in, .a = a, .err = err, .id = id, .now = clock_now_ms() };
+	struct tx t = { .p = p, .e = e, .in = &in, .a = a, .err = err, .id = id, .now = clock_now_ms(),
+	                .country = default_country(s, a) };
 	if ((rc = store_write(s, update_write, &t)) != VK_OK)
 		return rc;
 	rc = record_get(s, p, e, id, a, out);

@@ -95,12 +95,12 @@ json_t *render_record(const struct record *r)
 		const struct fdef *f = &e->fields[i];
 		const struct value *v = &r->v[i];
 		json_t *j = v->kind == V_INT ? json_integer(v->i) : v->kind == V_TEXT ? json_string(v->s) : json_null();
-		if (f->type == FT_JSONOBJ && v->kind == V_TEXT) {
+		if ((f->type == FT_JSONOBJ || f->type == FT_CUSTOM) && v->kind == V_TEXT) {
 			json_decref(j);
 			j = json_loads(v->s, 0, NULL);
 			if (!j)
 				j = json_object();
-		} else if (f->type == FT_JSONOBJ) {
+		} else if (f->type == FT_JSONOBJ || f->type == FT_CUSTOM) {
 			json_decref(j);
 			j = json_object();
 		}

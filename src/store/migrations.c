@@ -189,6 +189,11 @@ static const struct migration migrations[] = {
 	   * PostgreSQL driver will use pg_trgm). rowid = record id; entity kept beside. */
 	  "CREATE VIRTUAL TABLE search_fts USING fts5(body, entity UNINDEXED, record_id UNINDEXED,"
 	  "  tokenize = 'trigram');" },
+	{ 3, "custom field values",
+	  /* a JSON object of validated values; each filterable field gets an expression index */
+	  "ALTER TABLE contacts ADD COLUMN custom TEXT;"
+	  "ALTER TABLE companies ADD COLUMN custom TEXT;"
+	  "ALTER TABLE deals ADD COLUMN custom TEXT;" },
 };
 
 int store_schema_version(struct conn *c)

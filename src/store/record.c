@@ -66,6 +66,8 @@ static sqlite3_stmt *sqlb_prepare(struct conn *c, struct sqlb *b)
 		const struct value *v = &b->params[i];
 		if (v->kind == V_INT)
 			sqlite3_bind_int64(st, i + 1, v->i);
+		else if (v->kind == V_REAL)
+			sqlite3_bind_double(st, i + 1, v->d);
 		else if (v->kind == V_TEXT)
 			sqlite3_bind_text(st, i + 1, v->s, -1, SQLITE_TRANSIENT);
 		else
@@ -216,8 +218,14 @@ enum vk_rc store_record_get(struct conn *c, const struct entity *e, int64_t id,
 	return rc;
 }
 
-static const char *order_expr(const struct entity *e, int field, char *buf, size_t size)
+static const char *order_expr(const struct entity *e, const struct list_query *q, char *buf, size_t size)
 {
+	int field = q->sort_field;
+	if (q->sort_path) {
+		snprintf(buf, size, "COALESCE(json_extract(t.custom, '$.%s'), %s)", q->sort_path,
+		         q->sort_path_text ? "''" : "-9223372036854775807");
+		return buf;
+	}
 	if (field < 0)
 		return "t.id";
 	const struct fdef *f = &e->fields[field];
@@ -230,14 +238,24 @@ static void where_query(struct sqlb *b, const struct entity *e, const struct lis
 {
 	for (int i = 0; i < q->n_filters; i++) {
 		const struct filter *f = &q->filters[i];
-		const char *col = e->fields[f->field].key;
+		char expr[120];
+		if (f->path)
+			snprintf(expr, sizeof expr, "json_extract(t.custom, '$.%s')", f->path);
+		else
+			snprintf(expr, sizeof expr, "t.%s", e->fields[f->field].key);
+		const char *col = expr;
 		switch (f->op) {
+		case FOP_CONTAINS:
+			sql(b, " AND EXISTS (SELECT 1 FROM json_each(t.custom, '$.%s') WHERE value = ", f->path);
+			param(b, f->values[0]);
+			sql(b, ")");
+			break;
 		case FOP_EQ:
-			sql(b, " AND t.%s = ", col);
+			sql(b, " AND %s = ", col);
 			param(b, f->values[0]);
 			break;
 		case FOP_IN:
-			sql(b, " AND t.%s IN (", col);
+			sql(b, " AND %s IN (", col);
 			for (int k = 0; k < f->n_values; k++) {
 				if (k)
 					sql(b, ", ");
@@ -246,18 +264,18 @@ static void where_query(struct sqlb *b, const struct entity *e, const struct lis
 			sql(b, ")");
 			break;
 		case FOP_GE:
-			sql(b, " AND t.%s >= ", col);
+			sql(b, " AND %s >= ", col);
 			param(b, f->values[0]);
 			break;
 		case FOP_LE:
-			sql(b, " AND t.%s <= ", col);
+			sql(b, " AND %s <= ", col);
 			param(b, f->values[0]);
 			break;
 		case FOP_EMPTY:
-			sql(b, " AND (t.%s IS NULL OR t.%s = '')", col, col);
+			sql(b, " AND (%s IS NULL OR %s = '')", col, col);
 			break;
 		case FOP_NOT_EMPTY:
-			sql(b, " AND t.%s IS NOT NULL AND t.%s <> ''", col, col);
+			sql(b, " AND %s IS NOT NULL AND %s <> ''", col, col);
 			break;
 		}
 	}
@@ -283,13 +301,13 @@ enum vk_rc store_record_list(struct conn *c, const struct entity *e, const struc
 {
 	struct sqlb b;
 	char ob[200];
-	const char *order = order_expr(e, q->sort_field, ob, sizeof ob);
+	const char *order = order_expr(e, q, ob, sizeof ob);
 	sqlb_init(&b);
 	select_cols(&b, e);
 	where_scope(&b, e, sc);
 	where_query(&b, e, q);
 	if (q->has_cursor) {
-		if (q->sort_field < 0) {
+		if (q->sort_field < 0 && !q->sort_path) {
 			sql(&b, " AND t.id %s ", q->desc ? "<" : ">");
 			param_int(&b, q->cursor_id);
 		} else {
@@ -300,7 +318,7 @@ enum vk_rc store_record_list(struct conn *c, const struct entity *e, const struc
 			sql(&b, ")");
 		}
 	}
-	if (q->sort_field < 0)
+	if (q->sort_field < 0 && !q->sort_path)
 		sql(&b, " ORDER BY t.id %s LIMIT ", q->desc ? "DESC" : "ASC");
 	else
 		sql(&b, " ORDER BY %s %s, t.id %s LIMIT ", order, q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC");
@@ -598,7 +616,7 @@ enum vk_rc store_dup_name(struct conn *c, const struct entity *e, const char *na
 	         "SELECT '%s', t.id, t.name, COALESCE(t.owner_id, 0), u.name, t.name_key FROM %s t"
 	         " LEFT JOIN users u ON u.id = t.owner_id WHERE t.deleted_at IS NULL AND (t.name_key = ?1"
 	         " OR (?2 IS NOT NULL AND t.id IN (SELECT rowid / 4 FROM search_fts WHERE search_fts MATCH ?2"
-	         " AND entity = '%s' LIMIT 200))) LIMIT 200",
+	         " AND entity = '%s' ORDER BY rank LIMIT 200))) LIMIT 200",
 	         e->name, e->plural, e->name);
 	sqlite3_stmt *st = store_stmt_dyn(c, q);
 	sqlite3_bind_text(st, 1, name_key, -1, SQLITE_TRANSIENT);

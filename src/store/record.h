@@ -17,11 +17,12 @@ struct scope {
 	int64_t role_id;      /* for pipelines visible to some roles only; -1 = every pipeline */
 };
 
-enum vkind { V_NULL, V_INT, V_TEXT };
+enum vkind { V_NULL, V_INT, V_TEXT, V_REAL };
 
 struct value {
 	enum vkind kind;
 	int64_t i;
+	double d;
 	const char *s;
 	const char *label; /* user name, referenced record's title, pipeline or stage key */
 };
@@ -58,9 +59,10 @@ bool store_user_active(struct conn *c, int64_t id);
 bool store_record_exists(struct conn *c, const struct entity *e, int64_t id);
 
 /* Lists: filters are ANDed; cursor continues after (sort value, id). */
-enum filter_op { FOP_EQ, FOP_IN, FOP_GE, FOP_LE, FOP_EMPTY, FOP_NOT_EMPTY };
+enum filter_op { FOP_EQ, FOP_IN, FOP_GE, FOP_LE, FOP_EMPTY, FOP_NOT_EMPTY, FOP_CONTAINS };
 struct filter {
 	int field;            /* index into e->fields */
+	const char *path;     /* custom field key ([a-z0-9_], validated): filter custom.<path> */
 	enum filter_op op;
 	struct value *values; /* FOP_IN: n_values */
 	int n_values;
@@ -72,6 +74,8 @@ struct list_query {
 	const char *prefix;   /* for queries under 3 characters: title prefix */
 	const char *phone;    /* exact E.164 */
 	int sort_field;       /* -1 = id */
+	const char *sort_path; /* sort by this custom field instead */
+	bool sort_path_text;
 	bool desc;
 	bool has_cursor;
 	struct value cursor_value;

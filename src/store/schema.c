@@ -17,6 +17,7 @@
 	{ "utm_content", FT_TEXT, FF_FILTER, 200, NULL },                  \
 	{ "utm_term", FT_TEXT, FF_FILTER, 200, NULL },                     \
 	{ "notes", FT_LONGTEXT, 0, 20000, NULL },                          \
+	{ "custom", FT_CUSTOM, 0, 0, NULL },                               \
 	{ "created_by", FT_USER, FF_READONLY | FF_FILTER, 0, NULL },       \
 	{ "created_at", FT_DATETIME, FF_READONLY | FF_FILTER | FF_SORT, 0, NULL }, \
 	{ "updated_by", FT_USER, FF_READONLY, 0, NULL },                   \

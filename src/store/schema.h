@@ -20,6 +20,7 @@ enum ftype {
 	FT_DOMAIN,   /* web domain, stored lower-case without scheme or www. */
 	FT_JSONOBJ,  /* object of short strings (messengers) */
 	FT_CURRENCY, /* ISO 4217 */
+	FT_CUSTOM,   /* the object of custom field values (crm/field.c validates it) */
 };
 
 enum fflags {
