@@ -447,3 +447,17 @@ enum vk_rc auth_principal_of(struct conn *c, int64_t user_id, struct arena *a, s
 	principal_from_user(p, &u, c, a);
 	return VK_OK;
 }
+
+bool auth_field_hidden(struct conn *c, const struct principal *p, const char *entity, const char *field,
+                       struct arena *a)
+{
+	const char **keys;
+	int n;
+	if (auth_can(p, "*") && p->n_caps == 1)
+		return false;
+	store_hidden_fields(c, p->role_id, entity, a, &keys, &n);
+	for (int i = 0; i < n; i++)
+		if (!strcmp(keys[i], field))
+			return true;
+	return false;
+}

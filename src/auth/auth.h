@@ -66,6 +66,10 @@ struct scope;
 enum vk_rc auth_scope(struct conn *c, const struct principal *p, const char *entity,
                       const char *action, struct scope *out);
 
+/* Is field ("amount", "custom.purchase_price") hidden from the principal's role on entity? */
+bool auth_field_hidden(struct conn *c, const struct principal *p, const char *entity, const char *field,
+                       struct arena *a);
+
 /* Generate n random bytes as 2n hex chars + NUL. */
 void auth_random_hex(char *out, size_t n_bytes);
 #endif

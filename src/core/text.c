@@ -1,6 +1,7 @@
 #include "core/text.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -198,4 +199,36 @@ int text_distance(const char *a, const char *b, int max)
 		memcpy(prev, cur, sizeof(int) * (size_t)(nb + 1));
 	}
 	return prev[nb];
+}
+
+void text_fold(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+	const unsigned char *p = (const unsigned char *)in;
+	while (*p && n + 5 < size) {
+		uint32_t cp;
+		p += utf8_next(p, &cp);
+		n += (size_t)utf8_put(fold(cp), out + n);
+	}
+	out[n] = '\0';
+}
+
+void text_capitalize(const char *in, char *out, size_t size)
+{
+	if (!size)
+		return;
+	const unsigned char *p = (const unsigned char *)in;
+	uint32_t cp;
+	size_t n = 0;
+	if (*p && size > 5) {
+		p += utf8_next(p, &cp);
+		if (cp >= 'a' && cp <= 'z')
+			cp -= 32;
+		else if (cp >= 0x430 && cp <= 0x44F)
+			cp -= 32;
+		else if (cp == 0x451)
+			cp = 0x401;
+		n = (size_t)utf8_put(cp, out);
+	}
+	snprintf(out + n, size - n, "%s", (const char *)p);
 }

@@ -8,6 +8,10 @@
 /* Lower-case (ASCII and Cyrillic), ё→е, punctuation and quotes dropped, legal forms removed,
  * spaces collapsed. out gets at most size-1 bytes. */
 void text_name_key(const char *in, char *out, size_t size);
+/* Lower-case (ASCII, Cyrillic, ё→е) only; nothing removed. */
+void text_fold(const char *in, char *out, size_t size);
+/* The same text with its first letter upper-case (ASCII and Cyrillic). */
+void text_capitalize(const char *in, char *out, size_t size);
 /* "https://www.Example.com/path" → "example.com"; false if nothing domain-like is left. */
 bool text_domain(const char *in, char *out, size_t size);
 /* Lower-cased address if it looks like one (x@y.z, no spaces, ≤254); false otherwise. */

@@ -283,6 +283,17 @@ enum vk_rc record_list(struct store *s, const struct principal *p, const struct 
 	struct field_row *defs;
 	int n_defs;
 	store_field_list(c, e->name, a, &defs, &n_defs);
+	/* what the role may not see it may not filter or sort by either (that would reveal it) */
+	for (int i = 0; i < n_args; i++) {
+		const char *k = args[i].key;
+		if (!strcmp(k, "sort"))
+			k = args[i].value[0] == '-' || args[i].value[0] == '+' ? args[i].value + 1 : args[i].value;
+		char base[80];
+		const char *dot = strncmp(k, "custom.", 7) ? strchr(k, '.') : strchr(k + 7, '.');
+		snprintf(base, sizeof base, "%.*s", dot ? (int)(dot - k) : (int)strlen(k), k);
+		if (auth_field_hidden(c, p, e->name, base, a))
+			return vk_fail(err, VK_EINVAL, args[i].key, "cannot filter or sort by \"%.64s\"", base);
+	}
 	for (int i = 0; i < n_args; i++) {
 		const char *key = args[i].key, *val = args[i].value ? args[i].value : "";
 		if (!strcmp(key, "q")) {
@@ -290,19 +301,34 @@ enum vk_rc record_list(struct store *s, const struct principal *p, const struct 
 				val++;
 			if (utf8_chars(val) > 200)
 				return vk_fail(err, VK_EINVAL, "q", "the search text is too long");
-			char e164[PHONE_MAX];
-			size_t digits = 0;
-			for (const char *d = val; *d; d++)
-				digits += *d >= '0' && *d <= '9';
-			if (digits >= 10 && phone_normalize(val, settings_get(c, "default_country", a), e164) == VK_OK)
-				q.phone = arena_strdup(a, e164);
-			else if (utf8_chars(val) >= 3)
+			char e164[PHONE_MAX], digits[64];
+			size_t n_digits = 0;
+			bool number_like = true;
+			for (const char *d = val; *d; d++) {
+				if (*d >= '0' && *d <= '9') {
+					if (n_digits + 1 < sizeof digits)
+						digits[n_digits++] = *d;
+				} else if (!strchr(" ()+-.", *d)) {
+					number_like = false;
+				}
+			}
+			digits[n_digits] = '\0';
+			if (number_like && n_digits >= 3) {
+				/* "553-30-01", "(963) 553": the index holds digits, so search the digits; a whole
+				 * number may also be a phone (or an INN, which is digits too: either matches) */
+				q.fts = fts_phrase(a, digits);
+				if (n_digits >= 10 && phone_normalize(val, settings_get(c, "default_country", a), e164) == VK_OK) {
+					q.phone = arena_strdup(a, e164);
+					q.phone_or_fts = true;
+				}
+			} else if (utf8_chars(val) >= 3) {
 				q.fts = fts_phrase(a, val);
-			else if (*val)
-				q.prefix = like_prefix(a, val);
-			if (q.phone && !e->has_phones) { /* deals: search the number as text */
-				q.fts = fts_phrase(a, q.phone + 1);
-				q.phone = NULL;
+			} else if (*val) {
+				char folded[64], cap[64];
+				text_fold(val, folded, sizeof folded);
+				text_capitalize(folded, cap, sizeof cap);
+				q.prefix = like_prefix(a, folded);
+				q.prefix_cap = like_prefix(a, cap);
 			}
 			continue;
 		}
@@ -469,15 +495,16 @@ enum vk_rc record_duplicates(struct store *s, const struct principal *p, const c
 	struct dup *all = arena_alloc(a, sizeof *all * MAX_DUPS), tmp[MAX_DUPS];
 	int k;
 	*n = 0;
-	struct scope sc_contact, sc_company;
-	auth_scope(c, p, "contact", "read", &sc_contact);
-	auth_scope(c, p, "company", "read", &sc_company);
+	struct scope scopes[2];
+	auth_scope(c, p, "contact", "read", &scopes[0]);
+	auth_scope(c, p, "company", "read", &scopes[1]);
+	struct scope *sc_contact = &scopes[0], *sc_company = &scopes[1];
 	if (phone && *phone) {
 		char e164[PHONE_MAX];
 		if (phone_normalize(phone, settings_get(c, "default_country", a), e164) != VK_OK)
 			return vk_fail(err, VK_EINVAL, "phone", "phone is not a phone number");
 		k = 0;
-		store_dup_phone(c, e164, &sc_contact, a, tmp, MAX_DUPS, &k);
+		store_dup_phone(c, e164, scopes, a, tmp, MAX_DUPS, &k);
 		add_dups(all, n, tmp, k);
 	}
 	if (email && *email) {
@@ -485,7 +512,7 @@ enum vk_rc record_duplicates(struct store *s, const struct principal *p, const c
 		if (!text_email(email, em, sizeof em))
 			return vk_fail(err, VK_EINVAL, "email", "email is not an e-mail address");
 		k = 0;
-		store_dup_email(c, em, &sc_contact, a, tmp, MAX_DUPS, &k);
+		store_dup_email(c, em, scopes, a, tmp, MAX_DUPS, &k);
 		add_dups(all, n, tmp, k);
 	}
 	if (domain && *domain) {
@@ -493,7 +520,7 @@ enum vk_rc record_duplicates(struct store *s, const struct principal *p, const c
 		if (!text_domain(domain, d, sizeof d))
 			return vk_fail(err, VK_EINVAL, "domain", "domain is not a web domain");
 		k = 0;
-		store_dup_domain(c, d, &sc_company, a, tmp, MAX_DUPS, &k);
+		store_dup_domain(c, d, sc_company, a, tmp, MAX_DUPS, &k);
 		add_dups(all, n, tmp, k);
 	}
 	if (name && *name) {
@@ -509,7 +536,7 @@ enum vk_rc record_duplicates(struct store *s, const struct principal *p, const c
 			const char **keys = arena_alloc(a, sizeof *keys * CANDIDATES);
 			for (int ei = 0; ei < 2; ei++) {
 				k = 0;
-				store_dup_name(c, ents[ei], key, trigram_query(a, key), ei == 0 ? &sc_company : &sc_contact, a,
+				store_dup_name(c, ents[ei], key, trigram_query(a, key), ei == 0 ? sc_company : sc_contact, a,
 				               cand, CANDIDATES, &k, keys);
 				/* keep exact keys and near ones: a typo or two, more for long names */
 				int max_dist = utf8_chars(key) >= 12 ? 2 : utf8_chars(key) >= 5 ? 1 : 0;

@@ -323,6 +323,18 @@ static enum vk_rc add_event(struct conn *c, const struct tx *t, const char *kind
 	return event_add(c, &ev);
 }
 
+/* The record is outside the action's scope: 403 if the user can at least see it (telling
+ * them it does not exist would contradict the card on their screen), else 404. */
+static enum vk_rc not_allowed(struct conn *c, const struct tx *t, const char *action)
+{
+	struct scope rs;
+	struct record r;
+	auth_scope(c, t->p, t->e->name, "read", &rs);
+	if (store_record_get(c, t->e, t->id, &rs, t->a, &r) == VK_OK)
+		return vk_fail(t->err, VK_EFORBIDDEN, NULL, "your role may not %s this %s", action, t->e->name);
+	return vk_fail(t->err, VK_ENOTFOUND, NULL, "no such %s", t->e->name);
+}
+
 /* Owners must be active users; links must point at records the actor may read. */
 static enum vk_rc check_links(struct conn *c, const struct tx *t, const struct value *v, const bool *given)
 {
@@ -360,7 +372,9 @@ static bool stage_required_ok(struct conn *c, const struct tx *t, const struct s
 		int fi = field_index(t->e, key), ci = field_index(t->e, "custom");
 		bool present = !strcmp(key, "phones") ? n_phones > 0 : !strcmp(key, "emails") ? n_emails > 0
 		             : !strncmp(key, "custom.", 7) ? v[ci].kind == V_TEXT && custom_has(v[ci].s, key + 7)
-		             : fi >= 0 && v[fi].kind != V_NULL;
+		             : fi >= 0 && v[fi].kind != V_NULL &&
+		               /* money that is still 0 was never entered */
+		               !(t->e->fields[fi].type == FT_MONEY && v[fi].kind == V_INT && v[fi].i == 0);
 		if (!present) {
 			*missing = arena_strdup(t->a, key);
 			ok = false;
@@ -436,7 +450,7 @@ static enum vk_rc resolve_stage(struct conn *c, const struct tx *t, struct value
 	int pi = field_index(e, "pipeline_id"), si = field_index(e, "stage_id");
 	struct input *in = t->in;
 	*moved = false;
-	if (!e->has_pipeline || (!in->pipeline_key && !in->stage_key && !(creating && e == &entity_deal)))
+	if (!e->has_pipeline || (!in->pipeline_key && !in->stage_key && !creating))
 		return VK_OK;
 	struct pipeline p;
 	int64_t role = has_star(t->p) ? -1 : t->p->role_id;
@@ -463,6 +477,8 @@ static enum vk_rc resolve_stage(struct conn *c, const struct tx *t, struct value
 		struct pipeline *all;
 		int n;
 		store_pipeline_list(c, e->name, role, t->a, &all, &n);
+		if (n == 0 && e != &entity_deal)
+			return VK_OK; /* companies need no pipeline where the business has none */
 		if (n == 0)
 			return vk_fail(t->err, VK_EINVAL, "pipeline", "there is no %s pipeline; create one in settings", e->name);
 		p = all[0];
@@ -613,7 +629,7 @@ static enum vk_rc update_write(struct conn *c, void *ctx)
 	struct record cur;
 	auth_scope(c, t->p, e->name, "edit", &sc);
 	if (store_record_get(c, e, t->id, &sc, t->a, &cur) != VK_OK)
-		return vk_fail(t->err, VK_ENOTFOUND, NULL, "no such %s", e->name);
+		return not_allowed(c, t, "edit");
 	if (in->version != cur.version) {
 		vk_fail(t->err, VK_ECONFLICT, "version",
 		        "someone changed this %s since you opened it (version %lld, yours %lld); reload and try again",
@@ -734,6 +750,26 @@ static enum vk_rc update_write(struct conn *c, void *ctx)
 	return rc;
 }
 
+/* A role that may not see a field may not set it either. */
+static enum vk_rc check_hidden(struct store *s, const struct principal *p, const struct entity *e,
+                               const struct input *in, struct arena *a, struct vk_err *err)
+{
+	struct conn *c = store_reader(s);
+	const char **keys;
+	int n;
+	if (auth_can(p, "*") && p->n_caps == 1)
+		return VK_OK;
+	store_hidden_fields(c, p->role_id, e->name, a, &keys, &n);
+	for (int i = 0; i < n; i++) {
+		int fi = field_index(e, keys[i]);
+		bool given = (fi >= 0 && in->given[fi]) ||
+		             (!strncmp(keys[i], "custom.", 7) && in->custom && json_object_get(in->custom, keys[i] + 7));
+		if (given)
+			return vk_fail(err, VK_EFORBIDDEN, keys[i], "your role may not set %s", keys[i]);
+	}
+	return VK_OK;
+}
+
 static const char *default_country(struct store *s, struct arena *a)
 {
 	return settings_get(store_reader(s), "default_country", a);
@@ -758,6 +794,8 @@ enum vk_rc record_create(struct store *s, const struct principal *p, const struc
 	int ti = field_index(e, e->title);
 	if (!in.given[ti] || in.v[ti].kind == V_NULL)
 		return vk_fail(err, VK_EMISSING, e->title, "%s is required", e->title);
+	if ((rc = check_hidden(s, p, e, &in, a, err)) != VK_OK)
+		return rc;
 	struct tx t = { .p = p, .e = e, .in = &in, .a = a, .err = err, .now = clock_now_ms(),
 	                .country = default_country(s, a) };
 	/* the transaction's scratch allocations stay in the request arena: one request, one writer job */
@@ -772,6 +810,8 @@ enum vk_rc record_update(struct store *s, const struct principal *p, const struc
 {
 	struct input in;
 	enum vk_rc rc = parse_input(e, j, true, default_country(s, a), a, &in, err);
+	if (rc == VK_OK)
+		rc = check_hidden(s, p, e, &in, a, err);
 	if (rc != VK_OK)
 		return rc;
 	struct tx t = { .p = p, .e = e, .in = &in, .a = a, .err = err, .id = id, .now = clock_now_ms(),
@@ -796,7 +836,7 @@ static enum vk_rc delete_write(struct conn *c, void *ctx)
 	struct record cur;
 	auth_scope(c, t->p, t->e->name, "delete", &sc);
 	if (store_record_get(c, t->e, t->id, &sc, t->a, &cur) != VK_OK)
-		return vk_fail(t->err, VK_ENOTFOUND, NULL, "no such %s", t->e->name);
+		return not_allowed(c, t, "delete");
 	enum vk_rc rc = store_record_delete(c, t->e, t->id, t->now);
 	if (rc == VK_OK)
 		rc = add_event(c, t, "delete", NULL, value_json(t->a, &t->e->fields[field_index(t->e, t->e->title)],
@@ -837,6 +877,12 @@ static enum vk_rc checklist_write(struct conn *c, void *ctx)
 	if (store_checklist_item_by_key(c, st.id, ct->item_key, &item) != VK_OK)
 		return vk_fail(t->err, VK_ENOTFOUND, "item", "stage \"%s\" has no checklist item \"%s\"", ct->stage_key,
 		               ct->item_key);
+	struct checklist_item *items;
+	int n;
+	store_checklist(c, st.id, t->e->name, t->id, t->a, &items, &n);
+	for (int i = 0; i < n; i++)
+		if (items[i].id == item && items[i].done == ct->done)
+			return VK_OK; /* already so: nothing changes, nothing to record */
 	enum vk_rc rc = store_checklist_mark(c, t->e->name, t->id, item, ct->done, t->p->user_id, t->now);
 	if (rc == VK_OK)
 		rc = add_event(c, t, "checklist", arena_printf(t->a, "%s.%s", ct->stage_key, ct->item_key),
@@ -852,6 +898,100 @@ enum vk_rc record_checklist_mark(struct store *s, const struct principal *p, con
 	struct check_tx ct = { .t = { .p = p, .e = e, .a = a, .err = err, .id = id, .now = clock_now_ms() },
 	                       .stage_key = stage_key, .item_key = item_key, .done = done };
 	enum vk_rc rc = store_write(s, checklist_write, &ct);
+	arena_free(a);
+	return rc;
+}
+
+/* ---- reassignment ---- */
+
+#define MAX_REASSIGN 50000
+
+struct reassign_tx {
+	struct tx t;
+	const int64_t *ids;
+	int n_ids;
+	int64_t from, to;
+	bool cascade;
+	int moved;
+};
+
+/* Move one record to the new owner if it had owner `from` (0 = any). */
+static enum vk_rc move_owner(struct conn *c, struct reassign_tx *x, const struct entity *e, int64_t id, int64_t from)
+{
+	struct scope all = { .kind = SCOPE_ALL, .role_id = -1 };
+	struct record r;
+	if (store_record_get(c, e, id, &all, x->t.a, &r) != VK_OK)
+		return vk_fail(x->t.err, VK_ENOTFOUND, "ids", "no %s with id %lld", e->name, (long long)id);
+	int oi = field_index(e, "owner_id");
+	int64_t old = r.v[oi].kind == V_INT ? r.v[oi].i : 0;
+	if (old == x->to || (from && old != from))
+		return VK_OK;
+	bool *changed = arena_alloc(x->t.a, sizeof *changed * (size_t)e->n_fields);
+	r.v[oi] = (struct value){ .kind = V_INT, .i = x->to };
+	changed[oi] = true;
+	enum vk_rc rc = store_record_update(c, e, id, r.version, r.v, changed, x->t.p->user_id, x->t.now);
+	struct tx sub = x->t;
+	sub.e = e;
+	sub.id = id;
+	if (rc == VK_OK)
+		rc = add_event(c, &sub, "update", "owner_id", old ? arena_printf(x->t.a, "%lld", (long long)old) : NULL,
+		               arena_printf(x->t.a, "%lld", (long long)x->to), "reassigned");
+	if (rc == VK_OK)
+		x->moved++;
+	return rc;
+}
+
+static enum vk_rc reassign_write(struct conn *c, void *ctx)
+{
+	struct reassign_tx *x = ctx;
+	const struct entity *e = x->t.e;
+	struct scope sc;
+	auth_scope(c, x->t.p, e->name, "edit", &sc);
+	if (sc.kind != SCOPE_ALL)
+		return vk_fail(x->t.err, VK_EFORBIDDEN, NULL, "only a role that edits all %s may hand them over", e->plural);
+	if (!store_user_active(c, x->to))
+		return vk_fail(x->t.err, VK_EINVAL, "to_owner_id", "no active user with id %lld", (long long)x->to);
+	const int64_t *ids = x->ids;
+	int n = x->n_ids;
+	if (!ids) {
+		int64_t *found;
+		store_record_ids_where(c, e, "owner_id", x->from, MAX_REASSIGN, x->t.a, &found, &n);
+		ids = found;
+	}
+	enum vk_rc rc = VK_OK;
+	for (int i = 0; i < n && rc == VK_OK; i++) {
+		struct scope all = { .kind = SCOPE_ALL, .role_id = -1 };
+		struct record r;
+		int64_t old = 0;
+		if (store_record_get(c, e, ids[i], &all, x->t.a, &r) == VK_OK) {
+			int oi = field_index(e, "owner_id");
+			old = r.v[oi].kind == V_INT ? r.v[oi].i : 0;
+		}
+		rc = move_owner(c, x, e, ids[i], 0);
+		if (rc != VK_OK || !x->cascade || e != &entity_company || !old)
+			continue;
+		/* the company's people and deals that were the old owner's follow it */
+		const struct entity *linked[] = { &entity_contact, &entity_deal };
+		for (int k = 0; k < 2 && rc == VK_OK; k++) {
+			int64_t *lids;
+			int ln;
+			store_record_ids_where(c, linked[k], "company_id", ids[i], MAX_REASSIGN, x->t.a, &lids, &ln);
+			for (int j = 0; j < ln && rc == VK_OK; j++)
+				rc = move_owner(c, x, linked[k], lids[j], old);
+		}
+	}
+	return rc;
+}
+
+enum vk_rc record_reassign(struct store *s, const struct principal *p, const struct entity *e, const int64_t *ids,
+                           int n_ids, int64_t from_owner, int64_t to_owner, bool cascade, int *moved,
+                           struct vk_err *err)
+{
+	struct arena *a = arena_new(65536);
+	struct reassign_tx x = { .t = { .p = p, .e = e, .a = a, .err = err, .now = clock_now_ms() }, .ids = ids,
+	                         .n_ids = n_ids, .from = from_owner, .to = to_owner, .cascade = cascade };
+	enum vk_rc rc = store_write(s, reassign_write, &x);
+	*moved = x.moved;
 	arena_free(a);
 	return rc;
 }

@@ -23,6 +23,12 @@ enum vk_rc record_checklist_mark(struct store *s, const struct principal *p, con
                                  int64_t id, const char *stage_key, const char *item_key, bool done,
                                  struct vk_err *err);
 
+/* Hand records to another owner: the given ids, or all of from_owner's. cascade: a company's
+ * contacts and deals that had the same owner go with it. Needs the "all" edit scope. */
+enum vk_rc record_reassign(struct store *s, const struct principal *p, const struct entity *e, const int64_t *ids,
+                           int n_ids, int64_t from_owner, int64_t to_owner, bool cascade, int *moved,
+                           struct vk_err *err);
+
 /* A list request as key=value pairs from the URL (q, sort, limit, cursor, filters). */
 struct query_arg { const char *key, *value; };
 struct record_page {

@@ -3,8 +3,10 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "crm/activity.h"
+#include "crm/record.h"
 #include "http/events.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -334,6 +336,114 @@ static void notifications_read(struct req *r)
 	                             (json_int_t)store_notification_unread(store_reader(req_store(r)), r->user->user_id)));
 }
 
+/* ---- saved filters: a user's named list queries ("owner=me&stage=new") ---- */
+
+static json_t *render_filter(const struct saved_filter *f)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)f->id, "entity", f->entity, "name", f->name,
+	                 "query", f->query, "created_at", (json_int_t)f->created_at);
+}
+
+static void filters_list(struct req *r)
+{
+	const char *entity = req_query(r, "entity");
+	struct saved_filter *items;
+	int n;
+	store_filter_list(store_reader(req_store(r)), r->user->user_id, entity, r->arena, &items, &n);
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(arr, render_filter(&items[i]));
+	reply_list(r, arr, 0);
+}
+
+/* Split "a=1&b=x%20y" into arguments as the list endpoint would receive them. */
+static int split_query(struct arena *a, const char *q, struct query_arg *out, int max)
+{
+	int n = 0;
+	char *copy = arena_strdup(a, q);
+	for (char *save = NULL, *part = strtok_r(copy, "&", &save); part && n < max; part = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(part, '=');
+		if (eq)
+			*eq = '\0';
+		char *val = eq ? eq + 1 : part + strlen(part);
+		for (char *p = val; *p; p++)
+			if (*p == '+')
+				*p = ' ';
+		/* percent-decoding in place */
+		char *w = val;
+		for (char *p = val; *p; p++) {
+			if (*p == '%' && p[1] && p[2]) {
+				char hex[3] = { p[1], p[2], 0 };
+				*w++ = (char)strtol(hex, NULL, 16);
+				p += 2;
+			} else {
+				*w++ = *p;
+			}
+		}
+		*w = '\0';
+		out[n++] = (struct query_arg){ part, val };
+	}
+	return n;
+}
+
+struct filter_tx { struct saved_filter f; int64_t id; bool del; };
+
+static enum vk_rc filter_write(struct conn *c, void *ctx)
+{
+	struct filter_tx *t = ctx;
+	return t->del ? store_filter_delete(c, t->id, t->f.user_id) : store_filter_insert(c, &t->f, &t->id);
+}
+
+static void filters_create(struct req *r)
+{
+	static const char *const keys[] = { "entity", "name", "query", NULL };
+	struct vk_err err = { 0 };
+	struct filter_tx t = { .f = { .user_id = r->user->user_id, .created_at = clock_now_ms() } };
+	enum vk_rc rc = json_only_keys(r->json, keys, &err);
+	if (rc == VK_OK)
+		rc = json_get_str(r->json, "entity", true, 1, 20, &t.f.entity, &err);
+	if (rc == VK_OK)
+		rc = json_get_str(r->json, "name", true, 1, 100, &t.f.name, &err);
+	if (rc == VK_OK)
+		rc = json_get_str(r->json, "query", true, 0, 2000, &t.f.query, &err);
+	const struct entity *e = rc == VK_OK ? entity_by_name(t.f.entity) : NULL;
+	if (rc == VK_OK && !e)
+		rc = vk_fail(&err, VK_EINVAL, "entity", "entity must be contact, company or deal");
+	if (rc == VK_OK) {
+		/* a filter that would not run is refused now, not when someone clicks it */
+		struct query_arg args[40];
+		int n = split_query(r->arena, t.f.query, args, 40);
+		struct record_page page;
+		struct query_arg probe[41];
+		memcpy(probe, args, sizeof *args * (size_t)n);
+		probe[n] = (struct query_arg){ "limit", "1" };
+		rc = record_list(req_store(r), r->user, e, probe, n + 1, r->arena, &page, &err);
+		if (rc != VK_OK && err.field) {
+			char where[80];
+			snprintf(where, sizeof where, "query, %.60s: ", err.field);
+			vk_err_prefix(&err, where);
+			err.field = "query";
+		}
+	}
+	if (rc == VK_OK)
+		rc = store_write(req_store(r), filter_write, &t);
+	if (rc != VK_OK)
+		return reply_error(r, rc, &err);
+	t.f.id = t.id;
+	reply_json(r, 201, render_filter(&t.f));
+}
+
+static void filters_delete(struct req *r)
+{
+	struct filter_tx t = { .f = { .user_id = r->user->user_id }, .del = true };
+	if (!req_param_id(r, 0, &t.id))
+		return;
+	enum vk_rc rc = store_write(req_store(r), filter_write, &t);
+	if (rc != VK_OK)
+		return reply_error(r, rc, NULL);
+	reply_status(r, 204);
+}
+
 static void events(struct req *r)
 {
 	if (r->user->user_id <= 0)
@@ -354,5 +464,8 @@ const struct route api_activity_routes[] = {
 	{ "GET", "/api/notifications", notifications_list, R_AUTH, NULL },
 	{ "POST", "/api/notifications/read", notifications_read, R_AUTH | R_JSON, NULL },
 	{ "GET", "/api/events", events, R_AUTH, NULL },
+	{ "GET", "/api/filters", filters_list, R_AUTH, NULL },
+	{ "POST", "/api/filters", filters_create, R_AUTH | R_JSON, NULL },
+	{ "DELETE", "/api/filters/:id", filters_delete, R_AUTH, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };

@@ -6,6 +6,16 @@
 
 #include <string.h>
 
+/* Field keys this request's role may not see on e. */
+static int hidden_for(struct req *r, const struct entity *e, const char ***keys)
+{
+	int n = 0;
+	*keys = NULL;
+	if (!(auth_can(r->user, "*") && r->user->n_caps == 1))
+		store_hidden_fields(store_reader(req_store(r)), r->user->role_id, e->name, r->arena, keys, &n);
+	return n;
+}
+
 /* "/api/deals/12" → the deal entity */
 static const struct entity *entity_of(struct req *r)
 {
@@ -44,8 +54,10 @@ static void list(struct req *r)
 	if (rc != VK_OK)
 		return reply_error(r, rc, &err);
 	json_t *items = json_array();
+	const char **hidden;
+	int n_hidden = hidden_for(r, e, &hidden);
 	for (int i = 0; i < page.n; i++)
-		json_array_append_new(items, render_record(&page.items[i]));
+		json_array_append_new(items, render_record(&page.items[i], hidden, n_hidden));
 	json_t *body = json_pack("{s:o, s:o}", "items", items, "next", page.next ? json_string(page.next) : json_null());
 	if (page.total >= 0)
 		json_object_set_new(body, "total", json_integer(page.total));
@@ -55,7 +67,9 @@ static void list(struct req *r)
 /* The record with, for pipeline entities, its checklists by stage. */
 static json_t *record_detail(struct req *r, const struct record *rec)
 {
-	json_t *o = render_record(rec);
+	const char **hidden;
+	int n_hidden = hidden_for(r, rec->e, &hidden);
+	json_t *o = render_record(rec, hidden, n_hidden);
 	int pi = -1;
 	for (int i = 0; rec->v && i < rec->e->n_fields; i++)
 		if (rec->e->fields[i].type == FT_PIPELINE)
@@ -218,6 +232,46 @@ static void duplicates(struct req *r)
 	reply_list(r, arr, 0);
 }
 
+/* POST /api/companies/reassign {"to_owner_id":5, "ids":[…] | "from_owner_id":4, "cascade":true} */
+static void reassign(struct req *r)
+{
+	static const char *const keys[] = { "to_owner_id", "from_owner_id", "ids", "cascade", NULL };
+	struct vk_err err = { 0 };
+	int64_t to = 0, from = 0;
+	bool has_from = false, present, cascade = true;
+	enum vk_rc rc = json_only_keys(r->json, keys, &err);
+	if (rc == VK_OK)
+		rc = json_get_int(r->json, "to_owner_id", true, 1, INT64_MAX, &to, &present, &err);
+	if (rc == VK_OK)
+		rc = json_get_int(r->json, "from_owner_id", false, 1, INT64_MAX, &from, &has_from, &err);
+	if (rc == VK_OK)
+		rc = json_get_bool(r->json, "cascade", false, &cascade, &present, &err);
+	if (rc != VK_OK)
+		return reply_error(r, rc, &err);
+	json_t *ids = json_object_get(r->json, "ids");
+	int64_t *list = NULL;
+	int n = 0;
+	if (ids) {
+		if (!json_is_array(ids) || json_array_size(ids) == 0 || json_array_size(ids) > 10000)
+			return reply_error_msg(r, 400, "invalid", "ids", "ids must be a list of 1 to 10000 record ids");
+		list = arena_alloc(r->arena, sizeof *list * json_array_size(ids));
+		size_t i;
+		json_t *v;
+		json_array_foreach(ids, i, v) {
+			if (!json_is_integer(v) || json_integer_value(v) <= 0)
+				return reply_error_msg(r, 400, "invalid", "ids", "ids must be positive integers");
+			list[n++] = json_integer_value(v);
+		}
+	}
+	if (!ids == !has_from)
+		return reply_error_msg(r, 400, "missing", "ids", "give either ids or from_owner_id");
+	int moved = 0;
+	rc = record_reassign(req_store(r), r->user, entity_of(r), list, n, from, to, cascade, &moved, &err);
+	if (rc != VK_OK)
+		return reply_error(r, rc, &err);
+	reply_json(r, 200, json_pack("{s:i}", "moved", moved));
+}
+
 #define RECORD_ROUTES(plural)                                                                   \
 	{ "GET", "/api/" plural, list, R_AUTH, NULL },                                              \
 	{ "POST", "/api/" plural, create, R_AUTH | R_JSON, NULL },                                  \
@@ -229,6 +283,9 @@ const struct route api_records_routes[] = {
 	RECORD_ROUTES("contacts"),
 	RECORD_ROUTES("companies"),
 	RECORD_ROUTES("deals"),
+	{ "POST", "/api/contacts/reassign", reassign, R_AUTH | R_JSON, NULL },
+	{ "POST", "/api/companies/reassign", reassign, R_AUTH | R_JSON, NULL },
+	{ "POST", "/api/deals/reassign", reassign, R_AUTH | R_JSON, NULL },
 	{ "PUT", "/api/companies/:id/checklist/:stage/:item", checklist, R_AUTH | R_JSON, NULL },
 	{ "PUT", "/api/deals/:id/checklist/:stage/:item", checklist, R_AUTH | R_JSON, NULL },
 	{ "GET", "/api/pipelines", pipelines, R_AUTH, NULL },

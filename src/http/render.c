@@ -85,7 +85,15 @@ static void label_key(const struct fdef *f, char *out, size_t size)
 		snprintf(out, size, "%.*s_name", (int)(id ? n - 3 : n), f->key);
 }
 
-json_t *render_record(const struct record *r)
+static bool is_hidden(const char *key, const char *const *hidden, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(hidden[i], key))
+			return true;
+	return false;
+}
+
+json_t *render_record(const struct record *r, const char *const *hidden, int n_hidden)
 {
 	const struct entity *e = r->e;
 	json_t *o = json_pack("{s:I, s:I}", "id", (json_int_t)r->id, "version", (json_int_t)r->version);
@@ -94,6 +102,8 @@ json_t *render_record(const struct record *r)
 	for (int i = 0; i < e->n_fields; i++) {
 		const struct fdef *f = &e->fields[i];
 		const struct value *v = &r->v[i];
+		if (is_hidden(f->key, hidden, n_hidden))
+			continue;
 		json_t *j = v->kind == V_INT ? json_integer(v->i) : v->kind == V_TEXT ? json_string(v->s) : json_null();
 		if ((f->type == FT_JSONOBJ || f->type == FT_CUSTOM) && v->kind == V_TEXT) {
 			json_decref(j);
@@ -104,6 +114,10 @@ json_t *render_record(const struct record *r)
 			json_decref(j);
 			j = json_object();
 		}
+		if (f->type == FT_CUSTOM && j)
+			for (int h = 0; h < n_hidden; h++)
+				if (!strncmp(hidden[h], "custom.", 7))
+					json_object_del(j, hidden[h] + 7);
 		json_object_set_new(o, f->key, j ? j : json_null());
 		if (f->type == FT_USER || f->type == FT_REF || f->type == FT_PIPELINE || f->type == FT_STAGE) {
 			char lk[80];

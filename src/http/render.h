@@ -13,5 +13,6 @@ json_t *render_role(const struct role *r);
 json_t *render_token(const struct token_row *t);
 json_t *render_event(const struct event *e);
 struct record;
-json_t *render_record(const struct record *r);
+/* hidden: field keys ("amount", "custom.purchase_price") the reader's role may not see */
+json_t *render_record(const struct record *r, const char *const *hidden, int n_hidden);
 #endif

@@ -79,9 +79,23 @@ static enum vk_rc scopes_write(struct conn *c, json_t *roles, struct vk_err *err
 	json_t *r;
 	json_array_foreach(roles, i, r) {
 		json_t *scopes = json_object_get(r, "scopes");
+		int64_t rid = role_id(c, json_string_value(json_object_get(r, "key")), a);
+		const char *hent;
+		json_t *hkeys;
+		json_object_foreach(json_object_get(r, "hidden_fields"), hent, hkeys) {
+			size_t k;
+			json_t *hk;
+			if (!entity_by_name(hent) || !json_is_array(hkeys))
+				return vk_fail(err, VK_EINVAL, "roles", "roles[%zu].hidden_fields: {entity: [field keys]}", i);
+			json_array_foreach(hkeys, k, hk) {
+				enum vk_rc hrc = json_is_string(hk) ? store_hidden_field_put(c, rid, hent, json_string_value(hk))
+				                                    : vk_fail(err, VK_EINVAL, "roles", "hidden field keys are strings");
+				if (hrc != VK_OK)
+					return hrc;
+			}
+		}
 		if (!scopes)
 			continue;
-		int64_t rid = role_id(c, json_string_value(json_object_get(r, "key")), a);
 		const char *entity;
 		json_t *actions;
 		if (!json_is_object(scopes))

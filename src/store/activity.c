@@ -345,3 +345,53 @@ enum vk_rc store_notification_read(struct conn *c, int64_t user_id, const int64_
 	}
 	return rc;
 }
+
+/* ---- saved filters ---- */
+
+enum vk_rc store_filter_list(struct conn *c, int64_t user_id, const char *entity, struct arena *a,
+                             struct saved_filter **items, int *n)
+{
+	int cap = 200;
+	*items = arena_alloc(a, sizeof **items * (size_t)cap);
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(c,
+		"SELECT id, user_id, entity, name, query, created_at FROM saved_filters"
+		" WHERE user_id = ?1 AND (?2 IS NULL OR entity = ?2) ORDER BY entity, name, id LIMIT 200");
+	store_bind_int(st, 1, user_id);
+	store_bind_text(st, 2, entity);
+	while (*n < cap && sqlite3_step(st) == SQLITE_ROW) {
+		struct saved_filter *f = &(*items)[(*n)++];
+		f->id = sqlite3_column_int64(st, 0);
+		f->user_id = sqlite3_column_int64(st, 1);
+		f->entity = arena_strdup(a, store_col_text(st, 2));
+		f->name = arena_strdup(a, store_col_text(st, 3));
+		f->query = arena_strdup(a, store_col_text(st, 4));
+		f->created_at = sqlite3_column_int64(st, 5);
+	}
+	store_done(c, st);
+	return VK_OK;
+}
+
+enum vk_rc store_filter_insert(struct conn *c, const struct saved_filter *f, int64_t *id)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"INSERT INTO saved_filters (user_id, entity, name, query, created_at) VALUES (?, ?, ?, ?, ?)");
+	store_bind_int(st, 1, f->user_id);
+	store_bind_text(st, 2, f->entity);
+	store_bind_text(st, 3, f->name);
+	store_bind_text(st, 4, f->query);
+	store_bind_int(st, 5, f->created_at);
+	enum vk_rc rc = store_exec_stmt(c, st);
+	if (rc == VK_OK)
+		*id = store_last_id(c);
+	return rc;
+}
+
+enum vk_rc store_filter_delete(struct conn *c, int64_t id, int64_t user_id)
+{
+	sqlite3_stmt *st = store_stmt(c, "DELETE FROM saved_filters WHERE id = ? AND user_id = ?");
+	store_bind_int(st, 1, id);
+	store_bind_int(st, 2, user_id);
+	enum vk_rc rc = store_exec_stmt(c, st);
+	return rc == VK_OK && store_changes(c) == 0 ? VK_ENOTFOUND : rc;
+}

@@ -56,4 +56,9 @@ enum vk_rc store_notification_list(struct conn *c, int64_t user_id, bool unread_
 int64_t store_notification_unread(struct conn *c, int64_t user_id);
 /* Mark ids (or all when n_ids < 0) of user_id read. */
 enum vk_rc store_notification_read(struct conn *c, int64_t user_id, const int64_t *ids, int n_ids, int64_t now);
+struct saved_filter { int64_t id, user_id, created_at; const char *entity, *name, *query; };
+enum vk_rc store_filter_list(struct conn *c, int64_t user_id, const char *entity, struct arena *a,
+                             struct saved_filter **items, int *n);
+enum vk_rc store_filter_insert(struct conn *c, const struct saved_filter *f, int64_t *id);
+enum vk_rc store_filter_delete(struct conn *c, int64_t id, int64_t user_id);
 #endif

@@ -16,6 +16,8 @@ struct sqlb {
 	bool overflow;
 };
 
+static bool has_name_key(const struct entity *e);
+
 static void sqlb_init(struct sqlb *b)
 {
 	buf_init(&b->sql, 64 * 1024);
@@ -279,20 +281,34 @@ static void where_query(struct sqlb *b, const struct entity *e, const struct lis
 			break;
 		}
 	}
+	bool either = q->phone_or_fts && q->phone && q->fts && e->has_phones;
 	if (q->fts) {
-		sql(b, " AND t.id IN (SELECT rowid / 4 FROM search_fts WHERE search_fts MATCH ");
+		sql(b, " AND (t.id IN (SELECT rowid / 4 FROM search_fts WHERE search_fts MATCH ");
 		param_text(b, q->fts);
 		sql(b, " AND entity = '%s')", e->name);
-	}
-	if (q->prefix) {
-		sql(b, " AND t.%s LIKE ", e->title);
-		param_text(b, q->prefix);
-		sql(b, " ESCAPE '\\'");
+		if (!either)
+			sql(b, ")");
 	}
 	if (q->phone && e->has_phones) {
-		sql(b, " AND t.id IN (SELECT record_id FROM phones WHERE entity = '%s' AND e164 = ", e->name);
+		sql(b, either ? " OR " : " AND ");
+		sql(b, "t.id IN (SELECT record_id FROM phones WHERE entity = '%s' AND e164 = ", e->name);
 		param_text(b, q->phone);
-		sql(b, ")");
+		sql(b, either ? "))" : ")");
+	}
+	if (q->prefix) {
+		/* SQLite's LIKE folds ASCII only: match the folded name key, or the title as typed and
+		 * capitalised where there is no key (deals) */
+		if (has_name_key(e)) {
+			sql(b, " AND t.name_key LIKE ");
+			param_text(b, q->prefix);
+			sql(b, " ESCAPE '\\'");
+		} else {
+			sql(b, " AND (t.%s LIKE ", e->title);
+			param_text(b, q->prefix);
+			sql(b, " ESCAPE '\\' OR t.%s LIKE ", e->title);
+			param_text(b, q->prefix_cap ? q->prefix_cap : q->prefix);
+			sql(b, " ESCAPE '\\')");
+		}
 	}
 }
 
@@ -548,10 +564,12 @@ static bool in_scope(struct conn *c, const struct entity *e, int64_t id, const s
 	return store_record_get(c, e, id, sc, a, &r) == VK_OK;
 }
 
-static void dup_row(struct conn *c, sqlite3_stmt *st, const struct scope *sc, struct arena *a,
-                    const char *match, struct dup *d)
+/* contact_sc and company_sc: each hit is judged by the read scope of its own entity */
+static void dup_row(struct conn *c, sqlite3_stmt *st, const struct scope *contact_sc, const struct scope *company_sc,
+                    struct arena *a, const char *match, struct dup *d)
 {
 	d->e = entity_by_name(store_col_text(st, 0));
+	const struct scope *sc = d->e == &entity_company ? company_sc : contact_sc;
 	d->id = sqlite3_column_int64(st, 1);
 	d->name = arena_strdup(a, store_col_text(st, 2));
 	d->owner_id = sqlite3_column_int64(st, 3);
@@ -561,7 +579,7 @@ static void dup_row(struct conn *c, sqlite3_stmt *st, const struct scope *sc, st
 }
 
 static enum vk_rc dup_by(struct conn *c, const char *table, const char *column, const char *value,
-                         const char *match, const struct scope *sc, struct arena *a, struct dup *out,
+                         const char *match, const struct scope sc[2], struct arena *a, struct dup *out,
                          int max, int *n)
 {
 	char q[600];
@@ -576,18 +594,18 @@ static enum vk_rc dup_by(struct conn *c, const char *table, const char *column, 
 	sqlite3_stmt *st = store_stmt_dyn(c, q);
 	sqlite3_bind_text(st, 1, value, -1, SQLITE_TRANSIENT);
 	while (*n < max && sqlite3_step(st) == SQLITE_ROW)
-		dup_row(c, st, sc, a, match, &out[(*n)++]);
+		dup_row(c, st, &sc[0], &sc[1], a, match, &out[(*n)++]);
 	store_done(c, st);
 	return VK_OK;
 }
 
-enum vk_rc store_dup_phone(struct conn *c, const char *e164, const struct scope *sc, struct arena *a,
+enum vk_rc store_dup_phone(struct conn *c, const char *e164, const struct scope sc[2], struct arena *a,
                            struct dup *out, int max, int *n)
 {
 	return dup_by(c, "phones", "e164", e164, "phone", sc, a, out, max, n);
 }
 
-enum vk_rc store_dup_email(struct conn *c, const char *email, const struct scope *sc, struct arena *a,
+enum vk_rc store_dup_email(struct conn *c, const char *email, const struct scope sc[2], struct arena *a,
                            struct dup *out, int max, int *n)
 {
 	return dup_by(c, "emails", "email", email, "email", sc, a, out, max, n);
@@ -601,7 +619,7 @@ enum vk_rc store_dup_domain(struct conn *c, const char *domain, const struct sco
 		" LEFT JOIN users u ON u.id = co.owner_id WHERE co.domain = ? AND co.deleted_at IS NULL LIMIT 20");
 	store_bind_text(st, 1, domain);
 	while (*n < max && sqlite3_step(st) == SQLITE_ROW)
-		dup_row(c, st, sc, a, "domain", &out[(*n)++]);
+		dup_row(c, st, sc, sc, a, "domain", &out[(*n)++]);
 	store_done(c, st);
 	return VK_OK;
 }
@@ -624,8 +642,60 @@ enum vk_rc store_dup_name(struct conn *c, const struct entity *e, const char *na
 		sqlite3_bind_text(st, 2, fts, -1, SQLITE_TRANSIENT);
 	while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
 		keys[*n] = arena_strdup(a, store_col_text(st, 5));
-		dup_row(c, st, sc, a, "name", &out[(*n)++]);
+		dup_row(c, st, sc, sc, a, "name", &out[(*n)++]);
 	}
 	store_done(c, st);
 	return VK_OK;
+}
+
+enum vk_rc store_record_ids_where(struct conn *c, const struct entity *e, const char *column, int64_t value,
+                                  int max, struct arena *a, int64_t **ids, int *n)
+{
+	char q[200];
+	snprintf(q, sizeof q, "SELECT id FROM %s WHERE %s = ? AND deleted_at IS NULL ORDER BY id LIMIT ?", e->plural, column);
+	sqlite3_stmt *st = store_stmt_dyn(c, q);
+	sqlite3_bind_int64(st, 1, value);
+	sqlite3_bind_int(st, 2, max);
+	*ids = arena_alloc(a, sizeof **ids * (size_t)(max + 1));
+	*n = 0;
+	while (*n < max && sqlite3_step(st) == SQLITE_ROW)
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	store_done(c, st);
+	return VK_OK;
+}
+
+enum vk_rc store_hidden_fields(struct conn *c, int64_t role_id, const char *entity, struct arena *a,
+                               const char ***keys, int *n)
+{
+	int cap = 64;
+	*keys = arena_alloc(a, sizeof **keys * (size_t)cap);
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(c, "SELECT field FROM role_hidden_fields WHERE role_id = ? AND entity = ? LIMIT 64");
+	store_bind_int(st, 1, role_id);
+	store_bind_text(st, 2, entity);
+	while (*n < cap && sqlite3_step(st) == SQLITE_ROW)
+		(*keys)[(*n)++] = arena_strdup(a, store_col_text(st, 0));
+	store_done(c, st);
+	return VK_OK;
+}
+
+enum vk_rc store_hidden_field_put(struct conn *c, int64_t role_id, const char *entity, const char *field)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"INSERT OR IGNORE INTO role_hidden_fields (role_id, entity, field) VALUES (?, ?, ?)");
+	store_bind_int(st, 1, role_id);
+	store_bind_text(st, 2, entity);
+	store_bind_text(st, 3, field);
+	return store_exec_stmt(c, st);
+}
+
+bool store_record_ever_existed(struct conn *c, const struct entity *e, int64_t id)
+{
+	char q[120];
+	snprintf(q, sizeof q, "SELECT 1 FROM %s WHERE id = ?", e->plural);
+	sqlite3_stmt *st = store_stmt_dyn(c, q);
+	sqlite3_bind_int64(st, 1, id);
+	bool ok = sqlite3_step(st) == SQLITE_ROW;
+	store_done(c, st);
+	return ok;
 }

@@ -54,9 +54,18 @@ enum vk_rc store_record_set_emails(struct conn *c, const struct entity *e, int64
 /* Replace the record's text in the full-text index. */
 enum vk_rc store_record_index(struct conn *c, const struct entity *e, int64_t id, const char *text);
 int64_t store_record_count_where(struct conn *c, const struct entity *e, const char *column, int64_t value);
+/* Ids of live records where column = value (for bulk changes); at most max. */
+enum vk_rc store_record_ids_where(struct conn *c, const struct entity *e, const char *column, int64_t value,
+                                  int max, struct arena *a, int64_t **ids, int *n);
+/* Fields a role may not see or set (role_hidden_fields): "amount", "custom.purchase_price". */
+enum vk_rc store_hidden_fields(struct conn *c, int64_t role_id, const char *entity, struct arena *a,
+                               const char ***keys, int *n);
+enum vk_rc store_hidden_field_put(struct conn *c, int64_t role_id, const char *entity, const char *field);
 /* Does the user exist and is active / does the record exist (ignoring scope)? */
 bool store_user_active(struct conn *c, int64_t id);
 bool store_record_exists(struct conn *c, const struct entity *e, int64_t id);
+/* Even if deleted (for the history of deleted records). */
+bool store_record_ever_existed(struct conn *c, const struct entity *e, int64_t id);
 
 /* Lists: filters are ANDed; cursor continues after (sort value, id). */
 enum filter_op { FOP_EQ, FOP_IN, FOP_GE, FOP_LE, FOP_EMPTY, FOP_NOT_EMPTY, FOP_CONTAINS };
@@ -71,8 +80,10 @@ struct list_query {
 	const struct filter *filters;
 	int n_filters;
 	const char *fts;      /* full-text query (already quoted for FTS5), or NULL */
-	const char *prefix;   /* for queries under 3 characters: title prefix */
+	const char *prefix;   /* for queries under 3 characters: folded prefix ("ро%") */
+	const char *prefix_cap; /* the same capitalised, for titles without a folded key */
 	const char *phone;    /* exact E.164 */
+	bool phone_or_fts;    /* a number that may be a phone or other digits (INN): match either */
 	int sort_field;       /* -1 = id */
 	const char *sort_path; /* sort by this custom field instead */
 	bool sort_path_text;
@@ -94,9 +105,10 @@ struct dup {
 	const char *name, *owner_name, *match;
 	bool visible;
 };
-enum vk_rc store_dup_phone(struct conn *c, const char *e164, const struct scope *sc, struct arena *a,
+/* sc[0]: the contact read scope, sc[1]: the company read scope (a number may be either's) */
+enum vk_rc store_dup_phone(struct conn *c, const char *e164, const struct scope sc[2], struct arena *a,
                            struct dup *out, int max, int *n);
-enum vk_rc store_dup_email(struct conn *c, const char *email, const struct scope *sc, struct arena *a,
+enum vk_rc store_dup_email(struct conn *c, const char *email, const struct scope sc[2], struct arena *a,
                            struct dup *out, int max, int *n);
 enum vk_rc store_dup_domain(struct conn *c, const char *domain, const struct scope *sc, struct arena *a,
                             struct dup *out, int max, int *n);
