@@ -43,13 +43,16 @@ describe('durability', () => {
     })();
 
     await sleep(RUN_MS);
+    // On a busy machine argon2id hashing is slow: keep writing (up to 20 s) until there is
+    // enough acknowledged to make the check mean something.
+    for (const t0 = Date.now(); (acked.length < 5 || !settingsAck) && Date.now() - t0 < 20000;) await sleep(100);
     // Kill while requests are still in flight, then let the writers notice.
     const st = await srv.kill();
     stop = true;
     await Promise.all([...writers, settingsWriter]);
     assert.equal(st.signal, 'SIGKILL');
     assert.deepEqual(refused, [], 'no write was refused while the server was up');
-    assert.ok(acked.length >= 5, `only ${acked.length} users acknowledged in ${RUN_MS} ms`);
+    assert.ok(acked.length >= 5, `only ${acked.length} users acknowledged`);
     assert.ok(settingsAck, 'a settings change was acknowledged');
 
     const again = await startServer({ dir });

@@ -48,7 +48,8 @@ describe('shutdown', () => {
 
     const st = await srv.exited;
     assert.deepEqual(st, { code: 0, signal: null }, 'exit status');
-    assert.ok(Date.now() - t0 < 10000, 'shutdown took too long');
+    // a hang detector, not a speed test: the server's own grace period is 10 s
+    assert.ok(Date.now() - t0 < 30000, 'shutdown hung');
 
     const again = await startServer({ dir: srv.dir });
     try {
@@ -69,7 +70,8 @@ describe('shutdown', () => {
     srv.proc.kill('SIGTERM');
     const st = await srv.exited;
     assert.equal(st.code, 0, `exit status ${JSON.stringify(st)}`);
-    assert.ok(Date.now() - t0 < 5000, `idle connections delayed exit by ${Date.now() - t0} ms`);
+    // idle keep-alive connections must not hold the process until the 10 s grace ends
+    assert.ok(Date.now() - t0 < 8000, `idle connections delayed exit by ${Date.now() - t0} ms`);
     await assert.rejects(fetch(srv.url + '/api/health'), 'the port is closed after exit');
     await srv.stop();
   });

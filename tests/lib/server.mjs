@@ -34,7 +34,7 @@ export async function startServer(opts = {}) {
   let out = '', err = '';
   proc.stderr.on('data', (d) => { err += d; if (process.env.VORONKA_LOG) process.stderr.write(d); });
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start:\n' + err)), 15000);
+    const timer = setTimeout(() => reject(new Error('server did not start:\n' + err)), 30000);
     proc.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/listening on (http:\/\/[0-9.]+:\d+)/);
