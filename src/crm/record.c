@@ -6,8 +6,10 @@
 #include "org/settings.h"
 #include "core/buf.h"
 #include "crm/field.h"
+#include "crm/product.h"
 #include "store/event.h"
 
+#include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -994,4 +996,116 @@ enum vk_rc record_reassign(struct store *s, const struct principal *p, const str
 	*moved = x.moved;
 	arena_free(a);
 	return rc;
+}
+
+/* ---- deal line items ---- */
+
+#define MAX_ITEMS 500
+
+struct items_tx {
+	struct tx t;
+	json_t *items;
+	int64_t version;
+};
+
+static enum vk_rc items_write(struct conn *c, void *ctx)
+{
+	struct items_tx *x = ctx;
+	struct tx *t = &x->t;
+	const struct entity *e = &entity_deal;
+	struct scope sc;
+	struct record cur;
+	auth_scope(c, t->p, e->name, "edit", &sc);
+	if (store_record_get(c, e, t->id, &sc, t->a, &cur) != VK_OK)
+		return not_allowed(c, t, "edit");
+	if (cur.version != x->version) {
+		vk_fail(t->err, VK_ECONFLICT, "version", "someone changed this deal since you opened it; reload");
+		t->err->code = "stale";
+		return VK_ECONFLICT;
+	}
+	int n = (int)json_array_size(x->items);
+	struct deal_item *items = arena_alloc(t->a, sizeof *items * (size_t)(n + 1));
+	int64_t total = 0;
+	for (int i = 0; i < n; i++) {
+		json_t *it = json_array_get(x->items, (size_t)i);
+		struct deal_item *d = &items[i];
+		char *path = arena_printf(t->a, "items[%d]", i);
+		static const char *const keys[] = { "product_id", "name", "unit", "qty", "price", NULL };
+		if (!json_is_object(it) || json_only_keys(it, keys, t->err) != VK_OK)
+			return vk_fail(t->err, VK_EINVAL, path, "%s must be {product_id?, name?, unit?, qty, price?}", path);
+		json_t *pid = json_object_get(it, "product_id"), *qty = json_object_get(it, "qty"),
+		       *price = json_object_get(it, "price"), *name = json_object_get(it, "name"),
+		       *unit = json_object_get(it, "unit");
+		if (pid) {
+			struct product prod;
+			if (!json_is_integer(pid) || store_product_get(c, json_integer_value(pid), t->a, &prod) != VK_OK)
+				return vk_fail(t->err, VK_EINVAL, path, "%s: no such product", path);
+			d->product_id = prod.id;
+			d->name = prod.name;
+			d->unit = prod.unit;
+			d->price = prod.price;
+		}
+		if (name && (!json_is_string(name) || json_string_length(name) == 0 || utf8_chars(json_string_value(name)) > 300))
+			return vk_fail(t->err, VK_EINVAL, path, "%s.name must be 1 to 300 characters", path);
+		if (unit && (!json_is_string(unit) || json_string_length(unit) == 0 || utf8_chars(json_string_value(unit)) > 20))
+			return vk_fail(t->err, VK_EINVAL, path, "%s.unit must be 1 to 20 characters", path);
+		if (name)
+			d->name = json_string_value(name);
+		if (unit)
+			d->unit = json_string_value(unit);
+		if (!d->name)
+			return vk_fail(t->err, VK_EINVAL, path, "%s needs a product_id or a name", path);
+		if (!d->unit)
+			d->unit = "шт";
+		if (price) {
+			if (!json_is_integer(price) || json_integer_value(price) < 0 || json_integer_value(price) > 1000000000000LL)
+				return vk_fail(t->err, VK_EINVAL, path, "%s.price must be minor units from 0 to 10^12", path);
+			d->price = json_integer_value(price);
+		} else if (!pid) {
+			return vk_fail(t->err, VK_EINVAL, path, "%s.price is required without a product", path);
+		}
+		/* quantities may be fractional (2.5 m², 1.5 h): kept in thousandths */
+		double q = json_is_number(qty) ? json_number_value(qty) : -1;
+		if (!(q > 0 && q <= 1e9) || fabs(q * 1000 - round(q * 1000)) > 1e-6)
+			return vk_fail(t->err, VK_EINVAL, path, "%s.qty must be a positive number with at most 3 decimals", path);
+		d->qty_milli = (int64_t)llround(q * 1000);
+		d->amount = (d->qty_milli * d->price + 500) / 1000;
+		total += d->amount;
+	}
+	struct deal_item *old;
+	int n_old;
+	store_deal_items(c, t->id, t->a, &old, &n_old);
+	enum vk_rc rc = store_deal_items_replace(c, t->id, items, n);
+	/* the amount follows the items; the version moves so concurrent editors conflict */
+	int ai = field_index(e, "amount");
+	bool *changed = arena_alloc(t->a, sizeof *changed * (size_t)e->n_fields);
+	struct value *v = arena_alloc(t->a, sizeof *v * (size_t)e->n_fields);
+	memcpy(v, cur.v, sizeof *v * (size_t)e->n_fields);
+	v[ai] = (struct value){ .kind = V_INT, .i = total };
+	changed[ai] = cur.v[ai].i != total;
+	if (rc == VK_OK)
+		rc = store_record_update(c, e, t->id, cur.version, v, changed, t->p->user_id, t->now);
+	json_t *summary = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(summary, json_pack("{s:s, s:f, s:I}", "name", items[i].name, "qty",
+		                                         (double)items[i].qty_milli / 1000.0, "amount", (json_int_t)items[i].amount));
+	char *text = json_dumps(summary, JSON_COMPACT);
+	json_decref(summary);
+	if (rc == VK_OK)
+		rc = add_event(c, t, "update", "items", arena_printf(t->a, "%d", n_old), arena_strdup(t->a, text), NULL);
+	free(text);
+	if (rc == VK_OK && changed[ai])
+		rc = add_event(c, t, "update", "amount", arena_printf(t->a, "%lld", (long long)cur.v[ai].i),
+		               arena_printf(t->a, "%lld", (long long)total), "line items");
+	return rc;
+}
+
+enum vk_rc deal_items_set(struct store *s, const struct principal *p, int64_t deal_id, int64_t version,
+                          json_t *items, struct arena *a, struct vk_err *err)
+{
+	if (!json_is_array(items) || json_array_size(items) > MAX_ITEMS)
+		return vk_fail(err, VK_EINVAL, "items", "items must be a list of up to %d lines", MAX_ITEMS);
+	struct items_tx x = { .t = { .p = p, .e = &entity_deal, .a = a, .err = err, .id = deal_id, .now = clock_now_ms() },
+	                      .items = items, .version = version };
+	return store_write(s, items_write, &x);
 }

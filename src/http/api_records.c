@@ -93,6 +93,8 @@ static json_t *record_detail(struct req *r, const struct record *rec)
 			json_object_set_new(lists, pl.stages[s].key, arr);
 		}
 	json_object_set_new(o, "checklists", lists);
+	if (rec->e == &entity_deal)
+		json_object_set_new(o, "items", render_deal_items(c, rec->id, r->arena));
 	return o;
 }
 
