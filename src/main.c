@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "http/http.h"
+#include "preset/gen.h"
 #include "preset/preset.h"
 #include "store/auth.h"
 #include "store/db.h"
@@ -28,6 +29,7 @@ static void usage(FILE *out)
 		"  voronka migrate --db PATH\n"
 		"  voronka user add --db PATH --login L --password P --role R [--name N]\n"
 		"  voronka backup  --db PATH --to FILE\n"
+		"  voronka bench-gen --db PATH [--contacts 100k] [--deals 100k] [--companies N] [--managers 20] [--seed S]\n"
 		"  voronka config  --defaults\n"
 		"  voronka version\n\n"
 		"Options of serve are those of `voronka config --defaults` (--max-body-kib 2048 etc.).\n",
@@ -294,6 +296,43 @@ static int cmd_user(int argc, char **argv)
 	return rc == VK_OK ? 0 : fail(&err);
 }
 
+static int64_t count_arg(const struct args *a, const char *name, int64_t def)
+{
+	const char *v = arg(a, name);
+	if (!v)
+		return def;
+	char *end;
+	double x = strtod(v, &end);
+	if (*end == 'k' || *end == 'K')
+		x *= 1e3, end++;
+	else if (*end == 'm' || *end == 'M')
+		x *= 1e6, end++;
+	if (*end || x < 0 || x > 1e8) {
+		fprintf(stderr, "voronka: --%s must be a count such as 1000, 100k or 1m\n", name);
+		exit(2);
+	}
+	return (int64_t)x;
+}
+
+/* voronka bench-gen --db PATH [--contacts 100k] [--deals 100k] [--companies N] [--managers 20] [--seed S] */
+static int cmd_bench_gen(int argc, char **argv)
+{
+	struct args a;
+	if (parse_args(argc, argv, &a) < 0)
+		return 2;
+	const char *db = need(&a, "db");
+	struct gen_options o = { .contacts = count_arg(&a, "contacts", 10000), .deals = count_arg(&a, "deals", 10000),
+	                         .managers = (int)count_arg(&a, "managers", 20), .seed = (uint64_t)count_arg(&a, "seed", 1) };
+	o.companies = count_arg(&a, "companies", o.contacts / 10);
+	struct store *s;
+	if (open_store(db, &s))
+		return 1;
+	struct vk_err err = { 0 };
+	enum vk_rc rc = gen_run(s, &o, &err);
+	store_close(s);
+	return rc == VK_OK ? 0 : fail(&err);
+}
+
 static int cmd_backup(int argc, char **argv)
 {
 	struct args a;
@@ -340,6 +379,8 @@ int main(int argc, char **argv)
 		return cmd_user(argc - 2, argv + 2);
 	if (!strcmp(cmd, "backup"))
 		return cmd_backup(argc - 2, argv + 2);
+	if (!strcmp(cmd, "bench-gen"))
+		return cmd_bench_gen(argc - 2, argv + 2);
 	if (!strcmp(cmd, "config") && argc == 3 && !strcmp(argv[2], "--defaults")) {
 		config_print_defaults(stdout);
 		return 0;
