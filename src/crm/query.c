@@ -454,26 +454,42 @@ enum vk_rc record_list(struct store *s, const struct principal *p, const struct 
 
 #define MAX_DUPS 40
 
-/* Trigrams of key OR-ed: candidates sharing any of them, so a typo does not hide a match. */
+/* Candidates for "similar name": three trigrams from the start, middle and end of the key, any
+ * two of which must match. One typo changes at most three consecutive trigrams, so it spoils
+ * at most one region when they are far enough apart; asking for two keeps the index lookup
+ * selective (OR-ing every trigram matched half the table at a million companies). */
 static const char *trigram_query(struct arena *a, const char *key)
 {
-	struct { const char *p; } starts[64];
+	const char *starts[128];
 	int n = 0;
-	for (const char *p = key; *p && n < 64; p++)
+	for (const char *p = key; *p && n < 128; p++)
 		if (((unsigned char)*p & 0xC0) != 0x80)
-			starts[n++].p = p;
+			starts[n++] = p;
 	if (n < 3)
 		return NULL;
-	size_t cap = strlen(key) * 8 + 64;
-	char *out = arena_alloc(a, cap);
-	size_t o = 0;
-	for (int i = 0; i + 2 < n && i < 40; i++) {
-		const char *b = starts[i].p, *e = i + 3 < n ? starts[i + 3].p : key + strlen(key);
-		if (memchr(b, '"', (size_t)(e - b)))
-			continue;
-		o += (size_t)snprintf(out + o, cap - o, "%s\"%.*s\"", o ? " OR " : "", (int)(e - b), b);
+	const char *end = key + strlen(key);
+	if (n < 9) {
+		/* short names: regions would overlap, so any trigram will do (ranked by how many match) */
+		size_t cap = strlen(key) * 8 + 64, o = 0;
+		char *out = arena_alloc(a, cap);
+		for (int i = 0; i + 2 < n; i++) {
+			const char *b = starts[i], *e = i + 3 < n ? starts[i + 3] : end;
+			if (memchr(b, '"', (size_t)(e - b)))
+				continue;
+			o += (size_t)snprintf(out + o, cap - o, "%s\"%.*s\"", o ? " OR " : "", (int)(e - b), b);
+		}
+		return o ? out : NULL;
 	}
-	return o ? out : NULL;
+	int pos[3] = { 0, n / 2 - 1, n - 3 };
+	char tri[3][20];
+	for (int i = 0; i < 3; i++) {
+		const char *b = starts[pos[i]], *e = pos[i] + 3 < n ? starts[pos[i] + 3] : end;
+		if ((size_t)(e - b) >= sizeof tri[i] || memchr(b, '"', (size_t)(e - b)))
+			return NULL;
+		snprintf(tri[i], sizeof tri[i], "%.*s", (int)(e - b), b);
+	}
+	return arena_printf(a, "(\"%s\" AND \"%s\") OR (\"%s\" AND \"%s\") OR (\"%s\" AND \"%s\")", tri[0], tri[1],
+	                    tri[1], tri[2], tri[0], tri[2]);
 }
 
 static void add_dups(struct dup *all, int *n, const struct dup *found, int k)

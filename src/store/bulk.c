@@ -112,10 +112,11 @@ static const char *const indexes[][2] = {
 	{ "deals_owner_stage", "CREATE INDEX deals_owner_stage ON deals(owner_id, stage_id, id)" },
 	{ "deals_contact", "CREATE INDEX deals_contact ON deals(contact_id)" },
 	{ "deals_company", "CREATE INDEX deals_company ON deals(company_id)" },
+	{ "deals_owner", "CREATE INDEX deals_owner ON deals(owner_id, id)" },
 	{ "phones_e164", "CREATE INDEX phones_e164 ON phones(e164)" },
-	{ "phones_record", "CREATE INDEX phones_record ON phones(entity, record_id)" },
+	{ "phones_record", "CREATE INDEX phones_record ON phones(record_id, entity)" },
 	{ "emails_email", "CREATE INDEX emails_email ON emails(email)" },
-	{ "emails_record", "CREATE INDEX emails_record ON emails(entity, record_id)" },
+	{ "emails_record", "CREATE INDEX emails_record ON emails(record_id, entity)" },
 	{ "events_entity", "CREATE INDEX events_entity ON events(entity, entity_id, id)" },
 };
 
@@ -131,5 +132,6 @@ enum vk_rc store_bulk_indexes(struct conn *c, bool drop)
 		if (rc != VK_OK)
 			return rc;
 	}
-	return VK_OK;
+	/* fresh statistics, so the planner knows which index is selective */
+	return drop ? VK_OK : store_exec(c, "ANALYZE", NULL);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define STMT_CACHE 256
 #define MAX_BATCH 512
@@ -312,10 +313,23 @@ static void run_batch(struct store *s, struct job *batch)
 static void *writer_main(void *arg)
 {
 	struct store *s = arg;
+	int64_t next_optimize = clock_mono_us() + 3600LL * 1000000;
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		while (!s->head && !s->stopping)
-			pthread_cond_wait(&s->work, &s->lock);
+		while (!s->head && !s->stopping) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += 60;
+			pthread_cond_timedwait(&s->work, &s->lock, &until);
+			/* keep the planner's statistics fresh as tables grow (SQLite's advice for
+			 * long-lived connections); cheap when nothing changed much */
+			if (!s->head && !s->stopping && clock_mono_us() > next_optimize) {
+				pthread_mutex_unlock(&s->lock);
+				store_exec(s->writer, "PRAGMA optimize", NULL);
+				pthread_mutex_lock(&s->lock);
+				next_optimize = clock_mono_us() + 3600LL * 1000000;
+			}
+		}
 		if (!s->head && s->stopping)
 			break;
 		/* Take up to MAX_BATCH queued jobs; everything queued while we commit forms the next group. */
@@ -450,7 +464,9 @@ void store_close(struct store *s)
 		conn_close(r);
 		r = next;
 	}
-	/* Checkpoint so the db file is self-contained after a clean stop. */
+	/* Statistics for the planner, as SQLite advises before closing; then checkpoint so the
+	 * db file is self-contained after a clean stop. */
+	store_exec(s->writer, "PRAGMA optimize", NULL);
 	store_exec(s->writer, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
 	conn_close(s->writer);
 	pthread_key_delete(s->reader_key);
