@@ -575,7 +575,8 @@ static void dup_row(struct conn *c, sqlite3_stmt *st, const struct scope *contac
 	d->owner_id = sqlite3_column_int64(st, 3);
 	d->owner_name = arena_strdup(a, store_col_text(st, 4));
 	d->match = match;
-	d->visible = d->e && in_scope(c, d->e, d->id, sc, a);
+	/* sc NULL: the caller decides after filtering (checking every candidate is the slow part) */
+	d->visible = sc && d->e && in_scope(c, d->e, d->id, sc, a);
 }
 
 static enum vk_rc dup_by(struct conn *c, const char *table, const char *column, const char *value,
@@ -625,14 +626,14 @@ enum vk_rc store_dup_domain(struct conn *c, const char *domain, const struct sco
 }
 
 enum vk_rc store_dup_name(struct conn *c, const struct entity *e, const char *name_key, const char *fts,
-                          const struct scope *sc, struct arena *a, struct dup *out, int max, int *n,
+                          const char *variants, struct arena *a, struct dup *out, int max, int *n,
                           const char **keys)
 {
-	char q[700];
-	/* exact key first, then trigram neighbours from the search index */
+	char q[900];
 	snprintf(q, sizeof q,
 	         "SELECT '%s', t.id, t.name, COALESCE(t.owner_id, 0), u.name, t.name_key FROM %s t"
 	         " LEFT JOIN users u ON u.id = t.owner_id WHERE t.deleted_at IS NULL AND (t.name_key = ?1"
+	         " OR (?3 IS NOT NULL AND t.name_key IN (SELECT value FROM json_each(?3)))"
 	         " OR (?2 IS NOT NULL AND t.id IN (SELECT rowid / 4 FROM search_fts WHERE search_fts MATCH ?2"
 	         " AND entity = '%s' ORDER BY rank LIMIT 200))) LIMIT 200",
 	         e->name, e->plural, e->name);
@@ -640,9 +641,11 @@ enum vk_rc store_dup_name(struct conn *c, const struct entity *e, const char *na
 	sqlite3_bind_text(st, 1, name_key, -1, SQLITE_TRANSIENT);
 	if (fts)
 		sqlite3_bind_text(st, 2, fts, -1, SQLITE_TRANSIENT);
+	if (variants)
+		sqlite3_bind_text(st, 3, variants, -1, SQLITE_TRANSIENT);
 	while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
 		keys[*n] = arena_strdup(a, store_col_text(st, 5));
-		dup_row(c, st, sc, sc, a, "name", &out[(*n)++]);
+		dup_row(c, st, NULL, NULL, a, "name", &out[(*n)++]);
 	}
 	store_done(c, st);
 	return VK_OK;

@@ -112,8 +112,10 @@ enum vk_rc store_dup_email(struct conn *c, const char *email, const struct scope
                            struct dup *out, int max, int *n);
 enum vk_rc store_dup_domain(struct conn *c, const char *domain, const struct scope *sc, struct arena *a,
                             struct dup *out, int max, int *n);
-/* Exact name_key matches and trigram neighbours (the caller filters by distance). */
+/* Exact name_key matches, keys listed in variants (a JSON array), and trigram neighbours
+ * found by the fts query. visible is left false: the caller filters by distance first and
+ * then checks the scope of what it keeps. */
 enum vk_rc store_dup_name(struct conn *c, const struct entity *e, const char *name_key, const char *fts,
-                          const struct scope *sc, struct arena *a, struct dup *out, int max, int *n,
+                          const char *variants, struct arena *a, struct dup *out, int max, int *n,
                           const char **keys);
 #endif
