@@ -264,6 +264,20 @@ static enum vk_rc notify_assignee(struct conn *c, struct task_tx *x)
 	return store_notification_insert(c, &x->note, &x->note.id);
 }
 
+/* A task about a record goes to someone who can open that record. */
+static enum vk_rc assignee_can_see(struct conn *c, struct task_tx *x)
+{
+	struct principal them;
+	struct record rec;
+	if (!x->t.entity || x->t.record_id <= 0)
+		return VK_OK;
+	if (auth_principal_of(c, x->t.assignee_id, x->a, &them) != VK_OK ||
+	    readable(c, &them, x->t.entity, x->t.record_id, x->a, &rec) != VK_OK)
+		return vk_fail(x->err, VK_EUNPROC, "assignee_id", "this colleague cannot open the %s; hand it over first",
+		               x->t.entity);
+	return VK_OK;
+}
+
 static enum vk_rc task_create_write(struct conn *c, void *ctx)
 {
 	struct task_tx *x = ctx;
@@ -272,7 +286,10 @@ static enum vk_rc task_create_write(struct conn *c, void *ctx)
 		return vk_fail(x->err, VK_EINVAL, "record_id", "no %s with id %lld", x->t.entity, (long long)x->t.record_id);
 	if (!store_user_active(c, x->t.assignee_id))
 		return vk_fail(x->err, VK_EINVAL, "assignee_id", "no active user with id %lld", (long long)x->t.assignee_id);
-	enum vk_rc rc = store_task_insert(c, &x->t, x->now, &x->t.id);
+	enum vk_rc rc = assignee_can_see(c, x);
+	if (rc != VK_OK)
+		return rc;
+	rc = store_task_insert(c, &x->t, x->now, &x->t.id);
 	if (rc == VK_OK)
 		rc = task_event(c, x, "task", json_text_str(x->a, x->t.title));
 	if (rc == VK_OK)
@@ -323,6 +340,9 @@ static enum vk_rc task_update_write(struct conn *c, void *ctx)
 		if (!store_user_active(c, in->assignee_id))
 			return vk_fail(x->err, VK_EINVAL, "assignee_id", "no active user with id %lld", (long long)in->assignee_id);
 		x->t.assignee_id = in->assignee_id;
+		enum vk_rc arc = assignee_can_see(c, x);
+		if (arc != VK_OK)
+			return arc;
 	}
 	bool finished = in->done == 1 && !cur.done_at, reopened = in->done == 0 && cur.done_at;
 	if (finished) {

@@ -1,12 +1,14 @@
 #include "crm/field.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/mem.h"
 #include "core/phone.h"
 #include "core/text.h"
 #include "store/event.h"
 #include "store/record.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +80,7 @@ struct field_tx {
 	const struct principal *p;
 	struct field_row f;
 	bool create, del;
+	bool patch_label, patch_options, patch_list, patch_required, patch_sort;
 	int64_t now;
 	struct arena *a;
 	struct vk_err *err;
@@ -94,7 +97,6 @@ static enum vk_rc field_event(struct conn *c, struct field_tx *t, const char *ki
 static enum vk_rc field_write(struct conn *c, void *ctx)
 {
 	struct field_tx *t = ctx;
-	const struct entity *e = entity_by_name(t->f.entity);
 	enum vk_rc rc;
 	if (t->f.list_key) {
 		struct value_list l;
@@ -106,7 +108,7 @@ static enum vk_rc field_write(struct conn *c, void *ctx)
 		if (rc == VK_ECONFLICT)
 			return vk_fail(t->err, rc, "key", "this entity already has a field \"%s\"", t->f.key);
 		if (rc == VK_OK && field_type_indexed(t->f.type))
-			rc = store_field_index(c, e->plural, t->f.key, true);
+			rc = store_field_index(c, entity_by_name(t->f.entity)->plural, t->f.key, true);
 		return rc == VK_OK ? field_event(c, t, "create") : rc;
 	}
 	struct field_row cur;
@@ -119,13 +121,19 @@ static enum vk_rc field_write(struct conn *c, void *ctx)
 			rc = store_field_index(c, entity_by_name(cur.entity)->plural, cur.key, false);
 		return rc == VK_OK ? field_event(c, t, "delete") : rc;
 	}
-	t->f.entity = cur.entity;
-	t->f.key = cur.key;
-	t->f.type = cur.type;
-	if (!t->f.label)
-		t->f.label = cur.label;
-	if (!t->f.options)
-		t->f.options = cur.options;
+	/* a PATCH changes what it sends and nothing else */
+	struct field_row next = cur;
+	if (t->patch_label)
+		next.label = t->f.label;
+	if (t->patch_options)
+		next.options = t->f.options;
+	if (t->patch_list)
+		next.list_key = t->f.list_key;
+	if (t->patch_required)
+		next.required = t->f.required;
+	if (t->patch_sort)
+		next.sort = t->f.sort;
+	t->f = next;
 	rc = store_field_update(c, &t->f);
 	return rc == VK_OK ? field_event(c, t, "update") : rc;
 }
@@ -187,8 +195,12 @@ enum vk_rc field_update(struct store *s, const struct principal *p, int64_t id, 
 	t.f.id = id;
 	t.f.options = NULL;
 	enum vk_rc rc = read_field_input(in, false, &t.f, a, err);
-	if (rc == VK_OK && !json_object_get(in, "options"))
-		t.f.options = NULL;
+	t.patch_label = json_object_get(in, "label") != NULL;
+	t.patch_options = json_object_get(in, "options") != NULL;
+	t.patch_list = json_object_get(in, "list") != NULL;
+	t.patch_required = json_object_get(in, "required") != NULL;
+	t.patch_sort = json_object_get(in, "sort") != NULL;
+	t.f.id = id;
 	if (rc == VK_OK)
 		rc = store_write(s, field_write, &t);
 	if (rc == VK_OK)
@@ -221,6 +233,10 @@ static bool option_ok(struct conn *c, const struct field_row *f, const char *v)
 	return ok;
 }
 
+static json_t *custom_text(struct conn *c, const struct field_row *f, const char *s, const char *country,
+                           const char *path, struct vk_err *err);
+static json_t *custom_other(struct conn *c, const struct field_row *f, json_t *v, const char *path, struct vk_err *err);
+
 /* A validated, normalised copy of v for field f (new reference), or NULL with err set. */
 static json_t *custom_value(struct conn *c, const struct field_row *f, json_t *v, const char *country,
                             const char *path, struct vk_err *err)
@@ -232,38 +248,62 @@ static json_t *custom_value(struct conn *c, const struct field_row *f, json_t *v
 			vk_fail(err, VK_EINVAL, path, "%s must be a text", path);
 			return NULL;
 		}
-		const char *s = json_string_value(v);
-		size_t max = !strcmp(t, "longtext") ? 10000 : 500;
-		if (utf8_chars(s) > max) {
-			vk_fail(err, VK_EINVAL, path, "%s must be at most %zu characters", path, max);
-			return NULL;
-		}
-		if (!strcmp(t, "date") && !valid_date(s)) {
-			vk_fail(err, VK_EINVAL, path, "%s must be a date as YYYY-MM-DD", path);
-			return NULL;
-		}
-		if (!strcmp(t, "select") && !option_ok(c, f, s)) {
-			vk_fail(err, VK_EINVAL, path, "%s: \"%.60s\" is not one of the allowed values", path, s);
-			return NULL;
-		}
-		if (!strcmp(t, "phone")) {
-			char e164[PHONE_MAX];
-			if (phone_normalize(s, country, e164) != VK_OK) {
-				vk_fail(err, VK_EINVAL, path, "%s is not a phone number", path);
-				return NULL;
-			}
-			return json_string(e164);
-		}
-		if (!strcmp(t, "email")) {
-			char em[256];
-			if (!text_email(s, em, sizeof em)) {
-				vk_fail(err, VK_EINVAL, path, "%s is not an e-mail address", path);
-				return NULL;
-			}
-			return json_string(em);
-		}
-		return json_string(s);
+		/* surrounding spaces are not part of a value ("  Казань  " is Казань) */
+		const char *raw = json_string_value(v);
+		while (*raw == ' ' || *raw == '\t')
+			raw++;
+		size_t rl = strlen(raw);
+		while (rl && (raw[rl - 1] == ' ' || raw[rl - 1] == '\t'))
+			rl--;
+		char *s = xstrndup(raw, rl);
+		json_t *norm = custom_text(c, f, s, country, path, err);
+		free(s);
+		return norm;
 	}
+	return custom_other(c, f, v, path, err);
+}
+
+/* A text-like custom value, already trimmed (s is never empty: empty means "clear"). */
+static json_t *custom_text(struct conn *c, const struct field_row *f, const char *s, const char *country,
+                           const char *path, struct vk_err *err)
+{
+	const char *t = f->type;
+	size_t max = !strcmp(t, "longtext") ? 10000 : 500;
+	if (utf8_chars(s) > max) {
+		vk_fail(err, VK_EINVAL, path, "%s must be at most %zu characters", path, max);
+		return NULL;
+	}
+	if (!strcmp(t, "date") && !valid_date(s)) {
+		vk_fail(err, VK_EINVAL, path, "%s must be a date as YYYY-MM-DD", path);
+		return NULL;
+	}
+	if (!strcmp(t, "select") && !option_ok(c, f, s)) {
+		vk_fail(err, VK_EINVAL, path, "%s: \"%.60s\" is not one of the allowed values", path, s);
+		return NULL;
+	}
+	if (!strcmp(t, "phone")) {
+		char e164[PHONE_MAX];
+		if (phone_normalize(s, country, e164) != VK_OK) {
+			vk_fail(err, VK_EINVAL, path, "%s is not a phone number", path);
+			return NULL;
+		}
+		return json_string(e164);
+	}
+	if (!strcmp(t, "email")) {
+		char em[256];
+		if (!text_email(s, em, sizeof em)) {
+			vk_fail(err, VK_EINVAL, path, "%s is not an e-mail address", path);
+			return NULL;
+		}
+		return json_string(em);
+	}
+	return json_string(s);
+}
+
+/* A custom value that is not text: numbers, money, dates as ms, users, booleans, multiselects. */
+static json_t *custom_other(struct conn *c, const struct field_row *f, json_t *v, const char *path, struct vk_err *err)
+{
+	const char *t = f->type;
 	if (!strcmp(t, "number")) {
 		if (!json_is_number(v) || !isfinite(json_number_value(v)) || fabs(json_number_value(v)) > 1e15) {
 			vk_fail(err, VK_EINVAL, path, "%s must be a number", path);
@@ -343,8 +383,9 @@ enum vk_rc custom_apply(struct conn *c, const struct entity *e, json_t *in, cons
 				rc = vk_fail(err, VK_EINVAL, path, "this %s has no field \"%.40s\"", e->name, key);
 				break;
 			}
-			if (json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0)) {
-				json_object_del(obj, key);
+			bool blank = json_is_string(v) && strspn(json_string_value(v), " \t") == json_string_length(v);
+			if (json_is_null(v) || blank || (json_is_array(v) && json_array_size(v) == 0)) {
+				json_object_del(obj, key); /* cleared */
 				continue;
 			}
 			json_t *norm = custom_value(c, f, v, country, path, err);
@@ -428,6 +469,13 @@ static enum vk_rc list_write(struct conn *c, void *ctx)
 	if (t->del) {
 		if (!exists)
 			return vk_fail(t->err, VK_ENOTFOUND, NULL, "no list \"%s\"", t->key);
+		struct field_row *defs;
+		int n;
+		store_field_list(c, NULL, t->a, &defs, &n);
+		for (int i = 0; i < n; i++)
+			if (defs[i].list_key && !strcmp(defs[i].list_key, t->key))
+				return vk_fail(t->err, VK_ECONFLICT, NULL, "field %s.%s takes its values from this list; change it first",
+				               defs[i].entity, defs[i].key);
 		ev.entity_id = cur.id;
 		ev.kind = "delete";
 		enum vk_rc rc = store_list_delete(c, cur.id);
@@ -474,8 +522,9 @@ enum vk_rc list_put(struct store *s, const struct principal *p, const char *key,
 		json_t *it;
 		json_array_foreach(items, i, it) {
 			const char *v = json_is_string(it) ? json_string_value(it) : json_string_value(json_object_get(it, "value"));
-			const char *l = json_is_string(it) ? v : json_string_value(json_object_get(it, "label"));
-			if (!v || !*v || utf8_chars(v) > 200 || (l && utf8_chars(l) > 200))
+			json_t *lj = json_is_object(it) ? json_object_get(it, "label") : NULL;
+			const char *l = json_is_string(it) ? v : json_string_value(lj);
+			if (!v || !*v || utf8_chars(v) > 200 || (l && utf8_chars(l) > 200) || (lj && !json_is_string(lj)))
 				return vk_fail(err, VK_EINVAL, "items", "items[%zu] must be a text or {value, label} of up to 200 characters", i);
 			bool dup = false;
 			for (int k = 0; k < t.n_items; k++)

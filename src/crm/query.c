@@ -134,7 +134,9 @@ static bool cursor_decode(const char *s, const struct entity *e, int sort_field,
 		q->cursor_id = json_integer_value(json_array_get(arr, 1));
 		if (q->sort_path) {
 			bool text = q->sort_path_text;
-			if (json_is_integer(v))
+			if (json_is_boolean(v)) /* json_extract gives 1/0 for true/false */
+				q->cursor_value = (struct value){ .kind = V_INT, .i = json_is_true(v) };
+			else if (json_is_integer(v))
 				q->cursor_value = (struct value){ .kind = V_INT, .i = json_integer_value(v) };
 			else if (json_is_real(v))
 				q->cursor_value = (struct value){ .kind = V_REAL, .d = json_real_value(v) };

@@ -272,9 +272,20 @@ static void tasks_list(struct req *r)
 
 /* ---- notifications ---- */
 
+/* Notifications are a person's; an API token acts for a system, not for its creator. */
+static bool person(struct req *r)
+{
+	if (r->user->user_id > 0 && !r->user->token_id)
+		return true;
+	reply_error_msg(r, 403, "forbidden", NULL, "notifications are for signed-in people, not API tokens");
+	return false;
+}
+
 static void notifications_list(struct req *r)
 {
 	int limit;
+	if (!person(r))
+		return;
 	int64_t cursor;
 	if (!req_list_args(r, &limit, &cursor))
 		return;
@@ -308,6 +319,8 @@ static enum vk_rc read_write(struct conn *c, void *ctx)
 static void notifications_read(struct req *r)
 {
 	static const char *const keys[] = { "ids", "all", NULL };
+	if (!person(r))
+		return;
 	struct vk_err err = { 0 };
 	struct read_tx t = { .user_id = r->user->user_id, .now = clock_now_ms() };
 	bool all = false, present = false;
@@ -347,6 +360,8 @@ static json_t *render_filter(const struct saved_filter *f)
 static void filters_list(struct req *r)
 {
 	const char *entity = req_query(r, "entity");
+	if (entity && !entity_by_name(entity))
+		return reply_error_msg(r, 400, "invalid", "entity", "entity must be contact, company or deal");
 	struct saved_filter *items;
 	int n;
 	store_filter_list(store_reader(req_store(r)), r->user->user_id, entity, r->arena, &items, &n);
@@ -356,12 +371,15 @@ static void filters_list(struct req *r)
 	reply_list(r, arr, 0);
 }
 
-/* Split "a=1&b=x%20y" into arguments as the list endpoint would receive them. */
+/* Split "a=1&b=x%20y" into arguments as the list endpoint would receive them; -1 if there
+ * are more than max (the list endpoint would refuse them too). */
 static int split_query(struct arena *a, const char *q, struct query_arg *out, int max)
 {
 	int n = 0;
 	char *copy = arena_strdup(a, q);
-	for (char *save = NULL, *part = strtok_r(copy, "&", &save); part && n < max; part = strtok_r(NULL, "&", &save)) {
+	for (char *save = NULL, *part = strtok_r(copy, "&", &save); part; part = strtok_r(NULL, "&", &save)) {
+		if (n == max)
+			return -1;
 		char *eq = strchr(part, '=');
 		if (eq)
 			*eq = '\0';
@@ -412,7 +430,9 @@ static void filters_create(struct req *r)
 	if (rc == VK_OK) {
 		/* a filter that would not run is refused now, not when someone clicks it */
 		struct query_arg args[40];
-		int n = split_query(r->arena, t.f.query, args, 40);
+		int n = split_query(r->arena, t.f.query, args, 39);
+		if (n < 0)
+			return reply_error_msg(r, 400, "invalid", "query", "too many query arguments");
 		struct record_page page;
 		struct query_arg probe[41];
 		memcpy(probe, args, sizeof *args * (size_t)n);
@@ -446,7 +466,7 @@ static void filters_delete(struct req *r)
 
 static void events(struct req *r)
 {
-	if (r->user->user_id <= 0)
+	if (r->user->user_id <= 0 || r->user->token_id)
 		return reply_error_msg(r, 403, "forbidden", NULL, "event streams are for signed-in people");
 	events_handler(r);
 }

@@ -2,6 +2,7 @@
 #include "http/http.h"
 #include "auth/users.h"
 #include "core/json.h"
+#include "http/events.h"
 #include "http/render.h"
 
 #include <stdio.h>
@@ -47,6 +48,8 @@ static void logout(struct req *r)
 	enum vk_rc rc = auth_logout(req_auth(r), r->user);
 	if (rc != VK_OK)
 		return reply_error(r, rc, NULL);
+	if (r->user->session_id)
+		events_close_user(r->user->user_id, r->user->session_id, 0);
 	reply_status(r, 204);
 	set_cookie(r, "", 0);
 }
@@ -72,6 +75,7 @@ static void change_password(struct req *r)
 		rc = user_change_password(req_store(r), r->user, cur, next, &err);
 	if (rc != VK_OK)
 		return reply_error(r, rc, &err);
+	events_close_user(r->user->user_id, 0, r->user->session_id); /* other sessions were revoked */
 	reply_status(r, 204);
 }
 

@@ -1,6 +1,8 @@
 /* /api/contacts, /api/companies, /api/deals, /api/pipelines, /api/duplicates */
 #include "http/http.h"
 #include "core/json.h"
+#include "core/clock.h"
+#include "crm/config.h"
 #include "crm/record.h"
 #include "http/render.h"
 
@@ -210,6 +212,52 @@ static void pipelines(struct req *r)
 	reply_list(r, arr, 0);
 }
 
+/* GET /api/pipelines/KEY/config: the whole rule set (matrix for every role) for the settings
+ * screen; PUT replaces it (the same JSON as presets). */
+static void pipeline_config_get(struct req *r)
+{
+	json_t *p = config_pipeline_json(store_reader(req_store(r)), r->params[0], r->arena);
+	if (!p)
+		return reply_error_msg(r, 404, "not_found", NULL, "no such pipeline");
+	reply_json(r, 200, p);
+}
+
+struct pipeline_put_tx { json_t *doc; int64_t actor, now; struct arena *a; struct vk_err *err; };
+
+static enum vk_rc pipeline_put_write(struct conn *c, void *ctx)
+{
+	struct pipeline_put_tx *t = ctx;
+	struct pipeline existing;
+	int sort = 0;
+	if (store_pipeline_by_key(c, json_string_value(json_object_get(t->doc, "key")), t->a, &existing) == VK_OK)
+		sort = existing.sort;
+	else {
+		struct pipeline *all;
+		int n;
+		store_pipeline_list(c, NULL, -1, t->a, &all, &n);
+		sort = n;
+	}
+	return config_pipeline(c, t->doc, sort, t->actor, t->now, t->a, t->err);
+}
+
+static void pipeline_config_put(struct req *r)
+{
+	static const char *const keys[] = { "key", "entity", "name", "stages", "transitions", "auto_moves", "visible_to", NULL };
+	struct vk_err err = { 0 };
+	enum vk_rc rc = json_only_keys(r->json, keys, &err);
+	json_t *k = json_object_get(r->json, "key");
+	if (rc == VK_OK && k && (!json_is_string(k) || strcmp(json_string_value(k), r->params[0])))
+		rc = vk_fail(&err, VK_EINVAL, "key", "key must match the URL");
+	if (rc == VK_OK && !k)
+		json_object_set_new(r->json, "key", json_string(r->params[0]));
+	struct pipeline_put_tx t = { r->json, r->user->user_id, clock_now_ms(), r->arena, &err };
+	if (rc == VK_OK)
+		rc = store_write(req_store(r), pipeline_put_write, &t);
+	if (rc != VK_OK)
+		return reply_error(r, rc, &err);
+	reply_json(r, 200, config_pipeline_json(store_reader(req_store(r)), r->params[0], r->arena));
+}
+
 static void duplicates(struct req *r)
 {
 	const char *phone = req_query(r, "phone"), *email = req_query(r, "email"), *name = req_query(r, "name"),
@@ -291,6 +339,8 @@ const struct route api_records_routes[] = {
 	{ "PUT", "/api/companies/:id/checklist/:stage/:item", checklist, R_AUTH | R_JSON, NULL },
 	{ "PUT", "/api/deals/:id/checklist/:stage/:item", checklist, R_AUTH | R_JSON, NULL },
 	{ "GET", "/api/pipelines", pipelines, R_AUTH, NULL },
+	{ "GET", "/api/pipelines/:key/config", pipeline_config_get, R_AUTH, CAP_SETTINGS_MANAGE },
+	{ "PUT", "/api/pipelines/:key/config", pipeline_config_put, R_AUTH | R_JSON, CAP_SETTINGS_MANAGE },
 	{ "GET", "/api/duplicates", duplicates, R_AUTH, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };

@@ -1,9 +1,14 @@
 /* /api/users, /api/roles, /api/tokens */
 #include "http/http.h"
 #include "auth/users.h"
+#include "core/clock.h"
+#include "crm/config.h"
+#include "store/event.h"
 #include "core/json.h"
+#include "http/events.h"
 #include "http/render.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void users_list(struct req *r)
@@ -96,6 +101,8 @@ static void users_update(struct req *r)
 		rc = user_update(req_store(r), r->user, id, &in, r->arena, &u, &err);
 	if (rc != VK_OK)
 		return reply_error(r, rc, &err);
+	if (in.active == 0 || in.password) /* their sessions were revoked: so are their streams */
+		events_close_user(id, 0, 0);
 	reply_json(r, 200, render_user(&u));
 }
 
@@ -108,6 +115,81 @@ static void roles_list(struct req *r)
 	for (int i = 0; i < n; i++)
 		json_array_append_new(arr, render_role(&items[i]));
 	reply_list(r, arr, 0);
+}
+
+/* PUT /api/roles/KEY {name, capabilities, scopes, hidden_fields}: create or replace a role. */
+struct role_put_tx {
+	const char *key, *name;
+	const char *const *caps;
+	int n_caps;
+	json_t *doc;
+	int64_t actor;
+	struct arena *a;
+	struct vk_err *err;
+};
+
+/* name, capabilities, scopes and hidden fields change together or not at all */
+static enum vk_rc role_put_write(struct conn *c, void *ctx)
+{
+	struct role_put_tx *t = ctx;
+	int64_t id;
+	int64_t now = clock_now_ms();
+	enum vk_rc rc = store_role_put(c, t->key, t->name, t->caps, t->n_caps, now, &id);
+	if (rc == VK_OK)
+		rc = config_role_access(c, id, json_object_get(t->doc, "scopes"), json_object_get(t->doc, "hidden_fields"),
+		                        t->a, t->err);
+	if (rc == VK_OK) {
+		char *text = json_dumps(t->doc, JSON_COMPACT | JSON_SORT_KEYS);
+		struct event ev = { .entity = "role", .entity_id = id, .actor_id = t->actor, .kind = "update",
+		                    .field = t->key, .new_value = arena_strdup(t->a, text), .at = now };
+		free(text);
+		rc = event_add(c, &ev);
+	}
+	return rc;
+}
+
+static void roles_put(struct req *r)
+{
+	static const char *const keys[] = { "name", "capabilities", "scopes", "hidden_fields", NULL };
+	struct vk_err err = { 0 };
+	const char *name = NULL;
+	enum vk_rc rc = json_only_keys(r->json, keys, &err);
+	if (rc == VK_OK)
+		rc = json_get_str(r->json, "name", true, 1, 200, &name, &err);
+	json_t *caps = json_object_get(r->json, "capabilities");
+	if (rc == VK_OK && (!json_is_array(caps) || json_array_size(caps) > 64))
+		rc = vk_fail(&err, VK_EINVAL, "capabilities", "capabilities must be a list of capability names");
+	const char *list[64];
+	size_t i;
+	json_t *c;
+	json_array_foreach(caps, i, c) {
+		if (rc == VK_OK && !json_is_string(c))
+			rc = vk_fail(&err, VK_EINVAL, "capabilities", "capabilities must be strings");
+		list[i] = json_string_value(c);
+	}
+	if (rc == VK_OK && !strcmp(r->params[0], "admin"))
+		rc = vk_fail(&err, VK_EUNPROC, "key", "the administrator role cannot be changed");
+	/* a role may not grant more than the one granting it has */
+	for (i = 0; rc == VK_OK && caps && i < json_array_size(caps); i++)
+		if (!auth_can(r->user, list[i]) || (!strcmp(list[i], "*") && !auth_can(r->user, "*")))
+			rc = vk_fail(&err, VK_EFORBIDDEN, "capabilities", "you cannot grant %s", list[i]);
+	const char *k = r->params[0];
+	bool key_ok = strlen(k) >= 2 && strlen(k) <= 32;
+	for (const char *q = k; *q; q++)
+		key_ok = key_ok && ((*q >= 'a' && *q <= 'z') || *q == '_');
+	if (rc == VK_OK && !key_ok)
+		rc = vk_fail(&err, VK_EINVAL, "key", "a role key is 2 to 32 characters a-z and _");
+	for (i = 0; rc == VK_OK && i < json_array_size(caps); i++)
+		if (!auth_capability_known(list[i]))
+			rc = vk_fail(&err, VK_EINVAL, "capabilities", "unknown capability \"%.64s\"", list[i]);
+	struct role_put_tx t = { k, name, list, (int)json_array_size(caps), r->json, r->user->user_id, r->arena, &err };
+	if (rc == VK_OK)
+		rc = store_write(req_store(r), role_put_write, &t);
+	if (rc != VK_OK)
+		return reply_error(r, rc, &err);
+	struct role role;
+	store_role_by_key(store_reader(req_store(r)), r->params[0], r->arena, &role);
+	reply_json(r, 200, render_role(&role));
 }
 
 static void tokens_list(struct req *r)
@@ -157,6 +239,7 @@ const struct route api_users_routes[] = {
 	{ "GET", "/api/users/:id", users_get, R_AUTH, CAP_USERS_READ },
 	{ "PATCH", "/api/users/:id", users_update, R_AUTH | R_JSON, CAP_USERS_MANAGE },
 	{ "GET", "/api/roles", roles_list, R_AUTH, CAP_ROLES_READ },
+	{ "PUT", "/api/roles/:key", roles_put, R_AUTH | R_JSON, CAP_USERS_MANAGE },
 	{ "GET", "/api/tokens", tokens_list, R_AUTH, CAP_TOKENS_MANAGE },
 	{ "POST", "/api/tokens", tokens_create, R_AUTH | R_JSON, CAP_TOKENS_MANAGE },
 	{ "DELETE", "/api/tokens/:id", tokens_delete, R_AUTH, CAP_TOKENS_MANAGE },

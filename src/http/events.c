@@ -12,7 +12,7 @@
 struct stream {
 	struct stream *next;
 	struct MHD_Connection *conn;
-	int64_t user_id;
+	int64_t user_id, session_id;
 	struct buf pending;
 	bool suspended, closed, overflow;
 };
@@ -65,6 +65,19 @@ void events_heartbeat(void)
 	for (struct stream *s = streams; s; s = s->next)
 		if (!s->closed)
 			push(s, ": ping\n\n");
+	pthread_mutex_unlock(&lock);
+}
+
+void events_close_user(int64_t user_id, int64_t only_session, int64_t keep_session)
+{
+	pthread_mutex_lock(&lock);
+	for (struct stream *s = streams; s; s = s->next)
+		if (s->user_id == user_id && (!only_session || s->session_id == only_session) &&
+		    (!keep_session || s->session_id != keep_session)) {
+			s->closed = true;
+			buf_reset(&s->pending); /* nothing more for a signed-out tab, not even what was queued */
+			wake(s);
+		}
 	pthread_mutex_unlock(&lock);
 }
 
@@ -130,6 +143,7 @@ void events_handler(struct req *r)
 	struct stream *s = xcalloc(1, sizeof *s);
 	s->conn = http_connection(r);
 	s->user_id = r->user->user_id;
+	s->session_id = r->user->session_id;
 	buf_init(&s->pending, STREAM_MAX_PENDING);
 	/* the first bytes tell the browser the stream is open, and how soon to reconnect */
 	buf_puts(&s->pending, "retry: 3000\n: connected\n\n");

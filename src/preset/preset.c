@@ -1,6 +1,7 @@
 #include "preset/preset.h"
 #include "auth/users.h"
 #include "core/clock.h"
+#include "crm/config.h"
 #include "crm/record.h"
 #include "store/pipeline.h"
 #include "core/builtin.h"
@@ -70,59 +71,7 @@ struct config_tx {
 static int64_t role_id(struct conn *c, const char *key, struct arena *a)
 {
 	struct role r;
-	return store_role_by_key(c, key, a, &r) == VK_OK ? r.id : 0;
-}
-
-static enum vk_rc scopes_write(struct conn *c, json_t *roles, struct vk_err *err, struct arena *a)
-{
-	size_t i;
-	json_t *r;
-	json_array_foreach(roles, i, r) {
-		json_t *scopes = json_object_get(r, "scopes");
-		int64_t rid = role_id(c, json_string_value(json_object_get(r, "key")), a);
-		const char *hent;
-		json_t *hkeys;
-		json_object_foreach(json_object_get(r, "hidden_fields"), hent, hkeys) {
-			size_t k;
-			json_t *hk;
-			if (!entity_by_name(hent) || !json_is_array(hkeys))
-				return vk_fail(err, VK_EINVAL, "roles", "roles[%zu].hidden_fields: {entity: [field keys]}", i);
-			json_array_foreach(hkeys, k, hk) {
-				enum vk_rc hrc = json_is_string(hk) ? store_hidden_field_put(c, rid, hent, json_string_value(hk))
-				                                    : vk_fail(err, VK_EINVAL, "roles", "hidden field keys are strings");
-				if (hrc != VK_OK)
-					return hrc;
-			}
-		}
-		if (!scopes)
-			continue;
-		const char *entity;
-		json_t *actions;
-		if (!json_is_object(scopes))
-			return vk_fail(err, VK_EINVAL, "roles", "roles[%zu].scopes must be an object", i);
-		json_object_foreach(scopes, entity, actions) {
-			const char *action;
-			json_t *scope;
-			if (!entity_by_name(entity) || !json_is_object(actions))
-				return vk_fail(err, VK_EINVAL, "roles", "roles[%zu].scopes: unknown entity %s", i, entity);
-			json_object_foreach(actions, action, scope) {
-				static const char *const acts[] = { "read", "create", "edit", "delete", "export", NULL };
-				static const char *const kinds[] = { "none", "own", "team", "all", NULL };
-				const char *sv = json_string_value(scope);
-				bool ok_a = false, ok_k = false;
-				for (const char *const *x = acts; *x; x++)
-					ok_a = ok_a || !strcmp(*x, action);
-				for (const char *const *x = kinds; sv && *x; x++)
-					ok_k = ok_k || !strcmp(*x, sv);
-				if (!ok_a || !ok_k)
-					return vk_fail(err, VK_EINVAL, "roles", "roles[%zu].scopes.%s.%s is not valid", i, entity, action);
-				enum vk_rc rc = store_role_scope_put(c, rid, entity, action, sv);
-				if (rc != VK_OK)
-					return rc;
-			}
-		}
-	}
-	return VK_OK;
+	return key && store_role_by_key(c, key, a, &r) == VK_OK ? r.id : 0;
 }
 
 static const char *str(json_t *o, const char *key)
@@ -130,87 +79,24 @@ static const char *str(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-static enum vk_rc pipeline_write(struct conn *c, json_t *p, int sort, struct vk_err *err, struct arena *a, int64_t now)
-{
-	const char *key = str(p, "key"), *entity = str(p, "entity"), *name = str(p, "name");
-	json_t *stages = json_object_get(p, "stages");
-	if (!key || !name || !entity || (strcmp(entity, "deal") && strcmp(entity, "company")) || !json_is_array(stages))
-		return vk_fail(err, VK_EINVAL, "pipelines", "a pipeline needs key, entity (deal|company), name, stages");
-	int64_t pid, sid;
-	enum vk_rc rc = store_pipeline_put(c, entity, key, name, sort, now, &pid);
-	size_t i;
-	json_t *st;
-	json_array_foreach(stages, i, st) {
-		const char *skey = str(st, "key"), *sname = str(st, "name"), *kind = str(st, "kind"),
-		           *color = str(st, "color");
-		json_t *req = json_object_get(st, "required_fields");
-		if (!skey || !sname || !kind || (strcmp(kind, "open") && strcmp(kind, "won") && strcmp(kind, "lost") &&
-		                                 strcmp(kind, "dead_end")))
-			return vk_fail(err, VK_EINVAL, "pipelines", "%s.stages[%zu] needs key, name and kind", key, i);
-		char *req_text = req ? json_dumps(req, JSON_COMPACT) : NULL;
-		if (rc == VK_OK)
-			rc = store_stage_put(c, pid, skey, sname, kind, color ? color : "#8a94a6", (int)i,
-			                     req_text ? req_text : "[]", &sid);
-		free(req_text);
-		size_t k;
-		json_t *item;
-		json_array_foreach(json_object_get(st, "checklist"), k, item) {
-			if (rc == VK_OK && (!str(item, "key") || !str(item, "label")))
-				return vk_fail(err, VK_EINVAL, "pipelines", "%s.%s checklist items need key and label", key, skey);
-			if (rc == VK_OK)
-				rc = store_checklist_item_put(c, sid, str(item, "key"), str(item, "label"), (int)k);
-		}
-	}
-	json_array_foreach(json_object_get(p, "visible_to"), i, st) {
-		int64_t rid = role_id(c, json_string_value(st) ? json_string_value(st) : "", a);
-		if (!rid)
-			return vk_fail(err, VK_EINVAL, "pipelines", "%s.visible_to: no role %s", key, json_string_value(st));
-		if (rc == VK_OK)
-			rc = store_pipeline_role_add(c, pid, rid);
-	}
-	const char *role;
-	json_t *moves;
-	json_object_foreach(json_object_get(p, "transitions"), role, moves) {
-		int64_t rid = role_id(c, role, a);
-		if (!rid)
-			return vk_fail(err, VK_EINVAL, "pipelines", "%s.transitions: no role %s", key, role);
-		json_t *mv;
-		json_array_foreach(moves, i, mv) {
-			struct stage from, to;
-			const char *f = json_string_value(json_array_get(mv, 0)), *t = json_string_value(json_array_get(mv, 1));
-			if (!f || !t || store_stage_by_key(c, pid, f, a, &from) != VK_OK ||
-			    store_stage_by_key(c, pid, t, a, &to) != VK_OK)
-				return vk_fail(err, VK_EINVAL, "pipelines", "%s.transitions.%s[%zu] names unknown stages", key, role, i);
-			if (rc == VK_OK)
-				rc = store_transition_put(c, rid, from.id, to.id);
-		}
-	}
-	json_array_foreach(json_object_get(p, "auto_moves"), i, st) {
-		struct stage from, to;
-		const char *cond = str(st, "condition");
-		if (!cond || strcmp(cond, "contact_linked") || !str(st, "from") || !str(st, "to") ||
-		    store_stage_by_key(c, pid, str(st, "from"), a, &from) != VK_OK ||
-		    store_stage_by_key(c, pid, str(st, "to"), a, &to) != VK_OK)
-			return vk_fail(err, VK_EINVAL, "pipelines", "%s.auto_moves[%zu] is not valid", key, i);
-		if (rc == VK_OK)
-			rc = store_auto_move_put(c, from.id, to.id, cond);
-	}
-	return rc;
-}
-
 static enum vk_rc config_write(struct conn *c, void *ctx)
 {
 	struct config_tx *t = ctx;
 	struct arena *a = arena_new(4096);
-	enum vk_rc rc = scopes_write(c, json_object_get(t->doc, "roles"), t->err, a);
+	enum vk_rc rc = VK_OK;
 	size_t i;
-	json_t *p;
+	json_t *r, *p;
+	json_array_foreach(json_object_get(t->doc, "roles"), i, r) {
+		json_t *scopes = json_object_get(r, "scopes"), *hidden = json_object_get(r, "hidden_fields");
+		if (rc == VK_OK && (scopes || hidden))
+			rc = config_role_access(c, role_id(c, str(r, "key"), a), scopes, hidden, a, t->err);
+	}
 	json_t *pipelines = json_object_get(t->doc, "pipelines");
 	if (pipelines && !json_is_array(pipelines))
 		rc = vk_fail(t->err, VK_EINVAL, "pipelines", "pipelines must be an array");
 	json_array_foreach(pipelines, i, p) {
 		if (rc == VK_OK)
-			rc = pipeline_write(c, p, (int)i, t->err, a, t->now);
+			rc = config_pipeline(c, p, (int)i, 0, t->now, a, t->err);
 	}
 	arena_free(a);
 	return rc;

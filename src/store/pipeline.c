@@ -363,3 +363,105 @@ enum vk_rc store_role_scope_put(struct conn *c, int64_t role_id, const char *ent
 	store_bind_text(st, 4, scope);
 	return store_exec_stmt(c, st);
 }
+
+enum vk_rc store_pipeline_clear_rules(struct conn *c, int64_t pipeline_id)
+{
+	static const char *const sql[] = {
+		"DELETE FROM stage_transitions WHERE from_stage_id IN (SELECT id FROM stages WHERE pipeline_id = ?)",
+		"DELETE FROM stage_auto_moves WHERE from_stage_id IN (SELECT id FROM stages WHERE pipeline_id = ?)",
+		"DELETE FROM pipeline_roles WHERE pipeline_id = ?",
+	};
+	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+		sqlite3_stmt *st = store_stmt(c, sql[i]);
+		store_bind_int(st, 1, pipeline_id);
+		enum vk_rc rc = store_exec_stmt(c, st);
+		if (rc != VK_OK)
+			return rc;
+	}
+	return VK_OK;
+}
+
+enum vk_rc store_stage_prune(struct conn *c, int64_t pipeline_id, const char *keep_json, struct arena *a,
+                             const char **in_use)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"SELECT s.key FROM stages s WHERE s.pipeline_id = ?1 AND s.key NOT IN (SELECT value FROM json_each(?2))"
+		" AND (EXISTS (SELECT 1 FROM deals d WHERE d.stage_id = s.id AND d.deleted_at IS NULL)"
+		"   OR EXISTS (SELECT 1 FROM companies co WHERE co.stage_id = s.id AND co.deleted_at IS NULL)) LIMIT 1");
+	store_bind_int(st, 1, pipeline_id);
+	store_bind_text(st, 2, keep_json);
+	*in_use = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*in_use = arena_strdup(a, store_col_text(st, 0));
+	store_done(c, st);
+	if (*in_use)
+		return VK_ECONFLICT;
+	/* a stage that only deleted records still point at stays (foreign keys); it is harmless */
+	st = store_stmt(c, "DELETE FROM stages WHERE pipeline_id = ?1 AND key NOT IN (SELECT value FROM json_each(?2))"
+	                   " AND NOT EXISTS (SELECT 1 FROM deals d WHERE d.stage_id = stages.id)"
+	                   " AND NOT EXISTS (SELECT 1 FROM companies co WHERE co.stage_id = stages.id)");
+	store_bind_int(st, 1, pipeline_id);
+	store_bind_text(st, 2, keep_json);
+	return store_exec_stmt(c, st);
+}
+
+enum vk_rc store_checklist_prune(struct conn *c, int64_t stage_id, const char *keep_json)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"DELETE FROM checklist_items WHERE stage_id = ?1 AND key NOT IN (SELECT value FROM json_each(?2))");
+	store_bind_int(st, 1, stage_id);
+	store_bind_text(st, 2, keep_json);
+	return store_exec_stmt(c, st);
+}
+
+enum vk_rc store_role_access_clear(struct conn *c, int64_t role_id)
+{
+	sqlite3_stmt *st = store_stmt(c, "DELETE FROM role_scopes WHERE role_id = ?");
+	store_bind_int(st, 1, role_id);
+	enum vk_rc rc = store_exec_stmt(c, st);
+	if (rc != VK_OK)
+		return rc;
+	st = store_stmt(c, "DELETE FROM role_hidden_fields WHERE role_id = ?");
+	store_bind_int(st, 1, role_id);
+	return store_exec_stmt(c, st);
+}
+
+static int collect3(struct conn *c, sqlite3_stmt *st, struct arena *a, struct rule3 **out, int cap, int cols)
+{
+	int n = 0;
+	*out = arena_alloc(a, sizeof **out * (size_t)cap);
+	while (n < cap && sqlite3_step(st) == SQLITE_ROW) {
+		(*out)[n].a = arena_strdup(a, store_col_text(st, 0));
+		(*out)[n].b = cols > 1 ? arena_strdup(a, store_col_text(st, 1)) : NULL;
+		(*out)[n].c = cols > 2 ? arena_strdup(a, store_col_text(st, 2)) : NULL;
+		n++;
+	}
+	store_done(c, st);
+	return n;
+}
+
+enum vk_rc store_pipeline_rules(struct conn *c, int64_t pipeline_id, struct arena *a, struct rule3 **transitions,
+                                int *n_transitions, struct rule3 **auto_moves, int *n_auto,
+                                const char ***roles, int *n_roles)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"SELECT r.key, f.key, t.key FROM stage_transitions x JOIN roles r ON r.id = x.role_id"
+		" JOIN stages f ON f.id = x.from_stage_id JOIN stages t ON t.id = x.to_stage_id"
+		" WHERE f.pipeline_id = ? ORDER BY r.key, f.sort, t.sort");
+	store_bind_int(st, 1, pipeline_id);
+	*n_transitions = collect3(c, st, a, transitions, 5000, 3);
+	st = store_stmt(c,
+		"SELECT f.key, t.key, m.condition FROM stage_auto_moves m JOIN stages f ON f.id = m.from_stage_id"
+		" JOIN stages t ON t.id = m.to_stage_id WHERE f.pipeline_id = ? ORDER BY m.id");
+	store_bind_int(st, 1, pipeline_id);
+	*n_auto = collect3(c, st, a, auto_moves, 200, 3);
+	st = store_stmt(c, "SELECT r.key FROM pipeline_roles p JOIN roles r ON r.id = p.role_id WHERE p.pipeline_id = ?"
+	                   " ORDER BY r.key");
+	store_bind_int(st, 1, pipeline_id);
+	struct rule3 *rs;
+	*n_roles = collect3(c, st, a, &rs, 200, 1);
+	*roles = arena_alloc(a, sizeof **roles * (size_t)(*n_roles + 1));
+	for (int i = 0; i < *n_roles; i++)
+		(*roles)[i] = rs[i].a;
+	return VK_OK;
+}

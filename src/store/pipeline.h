@@ -57,6 +57,13 @@ const char *store_role_scope(struct conn *c, int64_t role_id, const char *entity
                              struct arena *a);
 int64_t store_user_team(struct conn *c, int64_t user_id);
 
+/* A pipeline's whole rule set, for the settings screen: (role, from, to) keys of every
+ * transition, (from, to, condition) of automatic moves, keys of the roles it is visible to. */
+struct rule3 { const char *a, *b, *c; };
+enum vk_rc store_pipeline_rules(struct conn *c, int64_t pipeline_id, struct arena *a, struct rule3 **transitions,
+                                int *n_transitions, struct rule3 **auto_moves, int *n_auto,
+                                const char ***roles, int *n_roles);
+
 /* Configuration writes (presets, settings). */
 enum vk_rc store_pipeline_put(struct conn *c, const char *entity, const char *key, const char *name,
                               int sort, int64_t now, int64_t *id);
@@ -68,6 +75,17 @@ enum vk_rc store_transition_put(struct conn *c, int64_t role_id, int64_t from_st
 enum vk_rc store_auto_move_put(struct conn *c, int64_t from_stage, int64_t to_stage, const char *condition);
 enum vk_rc store_checklist_item_put(struct conn *c, int64_t stage_id, const char *key, const char *label,
                                     int sort);
+/* Before a pipeline's rules are written again: drop its transitions, automatic moves and
+ * role visibility (stages and checklist items are upserted and pruned separately). */
+enum vk_rc store_pipeline_clear_rules(struct conn *c, int64_t pipeline_id);
+/* Delete the pipeline's stages whose keys are not in keep_json (a JSON array); VK_ECONFLICT
+ * (with *in_use set to the key) if records still stand in one of them. */
+enum vk_rc store_stage_prune(struct conn *c, int64_t pipeline_id, const char *keep_json, struct arena *a,
+                             const char **in_use);
+/* Delete a stage's checklist items whose keys are not in keep_json. */
+enum vk_rc store_checklist_prune(struct conn *c, int64_t stage_id, const char *keep_json);
+/* Forget a role's scopes and hidden fields (they are then written anew). */
+enum vk_rc store_role_access_clear(struct conn *c, int64_t role_id);
 enum vk_rc store_role_scope_put(struct conn *c, int64_t role_id, const char *entity, const char *action,
                                 const char *scope);
 #endif
