@@ -14,7 +14,7 @@
 
 const char *const auth_capabilities[] = {
 	CAP_USERS_READ, CAP_USERS_MANAGE, CAP_ROLES_READ, CAP_SETTINGS_MANAGE,
-	CAP_TOKENS_MANAGE, CAP_TIMELINE_READ, NULL,
+	CAP_TOKENS_MANAGE, CAP_TIMELINE_READ, "records.merge", NULL,
 };
 
 bool auth_capability_known(const char *cap)
@@ -23,6 +23,14 @@ bool auth_capability_known(const char *cap)
 		return true;
 	for (const char *const *c = auth_capabilities; *c; c++)
 		if (strcmp(*c, cap) == 0)
+			return true;
+	return false;
+}
+
+bool auth_all(const struct principal *p)
+{
+	for (int i = 0; p && i < p->n_caps; i++)
+		if (strcmp(p->caps[i], "*") == 0)
 			return true;
 	return false;
 }
@@ -420,12 +428,11 @@ enum vk_rc auth_scope(struct conn *c, const struct principal *p, const char *ent
 	memset(out, 0, sizeof *out);
 	out->user_id = p->user_id;
 	out->role_id = p->role_id;
-	for (int i = 0; i < p->n_caps; i++)
-		if (strcmp(p->caps[i], "*") == 0) {
-			out->kind = SCOPE_ALL;
-			out->role_id = -1;
-			return VK_OK;
-		}
+	if (auth_all(p)) {
+		out->kind = SCOPE_ALL;
+		out->role_id = -1;
+		return VK_OK;
+	}
 	struct arena *a = arena_new(256);
 	const char *s = store_role_scope(c, p->role_id, entity, action, a);
 	out->kind = !s ? SCOPE_NONE : !strcmp(s, "all") ? SCOPE_ALL : !strcmp(s, "team") ? SCOPE_TEAM
@@ -453,7 +460,7 @@ bool auth_field_hidden(struct conn *c, const struct principal *p, const char *en
 {
 	const char **keys;
 	int n;
-	if (auth_can(p, "*") && p->n_caps == 1)
+	if (auth_all(p))
 		return false;
 	store_hidden_fields(c, p->role_id, entity, a, &keys, &n);
 	for (int i = 0; i < n; i++)

@@ -33,6 +33,8 @@ struct principal {
 };
 
 bool auth_can(const struct principal *p, const char *capability);
+/* Does the role hold "*" (everything: all records, every move, every field)? */
+bool auth_all(const struct principal *p);
 /* The principal a user would be when signed in (to ask what a colleague may see). */
 enum vk_rc auth_principal_of(struct conn *c, int64_t user_id, struct arena *a, struct principal *p);
 

@@ -170,14 +170,6 @@ enum vk_rc note_list(struct store *s, const struct principal *p, const char *ent
 
 struct note_id_tx { const struct principal *p; int64_t id, now; bool del; struct arena *a; struct vk_err *err; };
 
-static bool has_star(const struct principal *p)
-{
-	for (int i = 0; i < p->n_caps; i++)
-		if (!strcmp(p->caps[i], "*"))
-			return true;
-	return false;
-}
-
 static enum vk_rc note_id_write(struct conn *c, void *ctx)
 {
 	struct note_id_tx *t = ctx;
@@ -188,7 +180,7 @@ static enum vk_rc note_id_write(struct conn *c, void *ctx)
 		return vk_fail(t->err, VK_ENOTFOUND, NULL, "no such note");
 	if (!t->del)
 		return store_mention_read(c, t->id, t->p->user_id, t->now);
-	if (n.author_id != t->p->user_id && !has_star(t->p))
+	if (n.author_id != t->p->user_id && !auth_all(t->p))
 		return vk_fail(t->err, VK_EFORBIDDEN, NULL, "only the author may delete a note");
 	enum vk_rc rc = store_note_delete(c, t->id, t->now);
 	struct event ev = { .entity = n.entity, .entity_id = n.record_id, .actor_id = t->p->user_id,
@@ -229,7 +221,7 @@ bool task_kind_valid(const char *kind)
 /* A task is the business of its assignee and its author; "*" roles see all. */
 static bool task_visible(const struct principal *p, const struct task *t)
 {
-	return has_star(p) || t->assignee_id == p->user_id || t->created_by == p->user_id;
+	return auth_all(p) || t->assignee_id == p->user_id || t->created_by == p->user_id;
 }
 
 struct task_tx {

@@ -308,14 +308,6 @@ struct tx {
 	const char *country;
 };
 
-static bool has_star(const struct principal *p)
-{
-	for (int i = 0; i < p->n_caps; i++)
-		if (!strcmp(p->caps[i], "*"))
-			return true;
-	return false;
-}
-
 static enum vk_rc add_event(struct conn *c, const struct tx *t, const char *kind, const char *field,
                             const char *old_json, const char *new_json, const char *reason)
 {
@@ -455,7 +447,7 @@ static enum vk_rc resolve_stage(struct conn *c, const struct tx *t, struct value
 	if (!e->has_pipeline || (!in->pipeline_key && !in->stage_key && !creating))
 		return VK_OK;
 	struct pipeline p;
-	int64_t role = has_star(t->p) ? -1 : t->p->role_id;
+	int64_t role = auth_all(t->p) ? -1 : t->p->role_id;
 	if (in->pipeline_key) {
 		if (store_pipeline_by_key(c, in->pipeline_key, t->a, &p) != VK_OK || strcmp(p.entity, e->name) != 0 ||
 		    !store_pipeline_visible(c, p.id, role))
@@ -595,7 +587,7 @@ static enum vk_rc create_write(struct conn *c, void *ctx)
 		int n;
 		store_pipeline_list(c, e->name, -1, t->a, &all, &n);
 		for (int i = 0; i < n; i++)
-			if (all[i].id == v[pi].i && all[i].n_stages && all[i].stages[0].id != target.id && !has_star(t->p) &&
+			if (all[i].id == v[pi].i && all[i].n_stages && all[i].stages[0].id != target.id && !auth_all(t->p) &&
 			    store_pipeline_has_matrix(c, all[i].id) &&
 			    !store_transition_allowed(c, t->p->role_id, all[i].stages[0].id, target.id)) {
 				vk_fail(t->err, VK_EFORBIDDEN, "stage", "your role may not start a %s in \"%s\"", e->name, target.key);
@@ -679,7 +671,7 @@ static enum vk_rc update_write(struct conn *c, void *ctx)
 		int64_t from = cur.v[si].kind == V_INT ? cur.v[si].i : 0;
 		bool matrix = (cur.v[pi].kind == V_INT && store_pipeline_has_matrix(c, cur.v[pi].i)) ||
 		              store_pipeline_has_matrix(c, v[pi].i);
-		if (!has_star(t->p) && matrix && !store_transition_allowed(c, t->p->role_id, from, target.id)) {
+		if (!auth_all(t->p) && matrix && !store_transition_allowed(c, t->p->role_id, from, target.id)) {
 			vk_fail(t->err, VK_EFORBIDDEN, "stage", "your role may not move a %s from \"%s\" to \"%s\"", e->name,
 			        cur.v[si].label ? cur.v[si].label : "-", target.key);
 			t->err->code = "transition_forbidden";
@@ -759,7 +751,7 @@ static enum vk_rc check_hidden(struct store *s, const struct principal *p, const
 	struct conn *c = store_reader(s);
 	const char **keys;
 	int n;
-	if (auth_can(p, "*") && p->n_caps == 1)
+	if (auth_all(p))
 		return VK_OK;
 	store_hidden_fields(c, p->role_id, e->name, a, &keys, &n);
 	for (int i = 0; i < n; i++) {

@@ -222,7 +222,7 @@ static void tasks_list(struct req *r)
 		return reply_error_msg(r, 400, "invalid", "limit", "limit must be an integer from 1 to 500");
 	if (limit_s)
 		limit = (int)v;
-	bool star = auth_can(r->user, "*") && r->user->n_caps == 1;
+	bool star = auth_all(r->user);
 	if (assignee && strcmp(assignee, "me") != 0) {
 		if (!strcmp(assignee, "any"))
 			who = 0;

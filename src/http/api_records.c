@@ -13,7 +13,7 @@ static int hidden_for(struct req *r, const struct entity *e, const char ***keys)
 {
 	int n = 0;
 	*keys = NULL;
-	if (!(auth_can(r->user, "*") && r->user->n_caps == 1))
+	if (!auth_all(r->user))
 		store_hidden_fields(store_reader(req_store(r)), r->user->role_id, e->name, r->arena, keys, &n);
 	return n;
 }
@@ -176,7 +176,7 @@ static void pipelines(struct req *r)
 	if (entity && strcmp(entity, "deal") != 0 && strcmp(entity, "company") != 0)
 		return reply_error_msg(r, 400, "invalid", "entity", "entity must be deal or company");
 	struct conn *c = store_reader(req_store(r));
-	bool star = auth_can(r->user, "*") && r->user->n_caps == 1 && !strcmp(r->user->caps[0], "*");
+	bool star = auth_all(r->user);
 	struct pipeline *items;
 	int n;
 	store_pipeline_list(c, entity, star ? -1 : r->user->role_id, r->arena, &items, &n);
