@@ -36,6 +36,30 @@ json_t *render_me(const struct principal *p, struct conn *c, struct arena *a)
 			json_object_set_new(me, "token_id", json_integer(p->token_id));
 	}
 	json_object_set_new(me, "capabilities", caps_array(p->caps, p->n_caps));
+	/* what the role may do with records, so the UI offers only what will work */
+	static const char *const entities[] = { "contact", "company", "deal" };
+	static const char *const actions[] = { "read", "create", "edit", "delete", "export" };
+	static const char *const kinds[] = { "none", "own", "team", "all" };
+	json_t *scopes = json_object(), *hidden = json_object();
+	for (size_t e = 0; e < 3; e++) {
+		json_t *acts = json_object();
+		for (size_t k = 0; k < 5; k++) {
+			struct scope sc;
+			auth_scope(c, p, entities[e], actions[k], &sc);
+			json_object_set_new(acts, actions[k], json_string(kinds[sc.kind]));
+		}
+		json_object_set_new(scopes, entities[e], acts);
+		const char **keys;
+		int n = 0;
+		if (!auth_all(p))
+			store_hidden_fields(c, p->role_id, entities[e], a, &keys, &n);
+		json_t *list = json_array();
+		for (int i = 0; i < n; i++)
+			json_array_append_new(list, json_string(keys[i]));
+		json_object_set_new(hidden, entities[e], list);
+	}
+	json_object_set_new(me, "scopes", scopes);
+	json_object_set_new(me, "hidden_fields", hidden);
 	return me;
 }
 

@@ -45,3 +45,21 @@ test('every key the UI code uses exists', () => {
   }
   assert.deepEqual(missing, []);
 });
+
+test('keys the CRM screens build at run time exist', () => {
+  const flat = flatten(en);
+  const keys = [];
+  for (const e of ['deal', 'company', 'contact'])
+    keys.push(`crm.new_${e}`, `crm.one_${e}`, `lists.search_${e}`, `lists.total_${e}`, `lists.none_${e}`, `record.back_${e}`);
+  for (const p of ['deals', 'companies', 'contacts']) keys.push(`crm.${p}`);
+  keys.push('crm.pick_company', 'crm.pick_contact', 'lists.of_company', 'lists.of_contact', 'record.no_contacts', 'record.no_deals');
+  for (const m of ['phone', 'email', 'domain', 'name', 'similar_name']) keys.push(`leads.match_${m}`);
+  // every field the cards, lists and timeline show has a label
+  const src = readFileSync(join(ROOT, 'web/js/crm.js'), 'utf8');
+  const start = src.indexOf('export const FIELDS');
+  const block = src.slice(start, src.indexOf('\n};', start));
+  const fields = [...block.matchAll(/^ {2}(\w+): \{/gm)].map((m) => m[1]);
+  assert.ok(fields.length > 20, 'found the field list');
+  for (const f of fields.concat('stage')) keys.push('fields.' + f);
+  assert.deepEqual(keys.filter((k) => !(k in flat)), []);
+});

@@ -98,3 +98,34 @@ export async function setCompanyLanguage(url, lang) {
 export async function horizontalOverflow(page) {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
+
+// An API client signed in as any user (presets give every user ADMIN.password).
+export async function clientAs(url, login, password = ADMIN.password) {
+  const c = new Client(url);
+  const r = await c.login(login, password);
+  assert.equal(r.status, 200, `login ${login}: ` + r.text);
+  return c;
+}
+
+// Create a record through the API and return it (asserting 201).
+export async function create(client, plural, body) {
+  const r = await client.post('/api/' + plural, body);
+  assert.equal(r.status, 201, `create ${plural}: ` + r.text);
+  return r.json;
+}
+
+// Drag one element onto another with real mouse moves (HTML5 drag and drop in Chromium needs
+// a few small moves to start the drag; locator.dragTo's single jump does not always start it).
+// opts.hold(): called while hovering over the target, before the drop.
+export async function dragOnto(page, source, target, opts = {}) {
+  await source.scrollIntoViewIfNeeded();
+  const from = await source.boundingBox();
+  await page.mouse.move(from.x + Math.min(20, from.width / 2), from.y + Math.min(12, from.height / 2));
+  await page.mouse.down();
+  await page.mouse.move(from.x + 30, from.y + 24, { steps: 4 });
+  await target.scrollIntoViewIfNeeded().catch(() => {});
+  const to = await target.boundingBox();
+  await page.mouse.move(to.x + to.width / 2, to.y + Math.min(60, to.height / 2), { steps: 8 });
+  if (opts.hold) await opts.hold();
+  await page.mouse.up();
+}

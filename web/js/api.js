@@ -65,6 +65,7 @@ export const api = {
   get: (path, params, opts) => request('GET', path + query(params), undefined, opts),
   post: (path, body, opts) => request('POST', path, body ?? {}, opts),
   patch: (path, body, opts) => request('PATCH', path, body, opts),
+  put: (path, body, opts) => request('PUT', path, body, opts),
   del: (path, opts) => request('DELETE', path, undefined, opts),
 };
 

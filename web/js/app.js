@@ -12,6 +12,28 @@ import { LoginPage } from './login.js';
 import { ProfilePage } from './profile.js';
 import { LanguageSwitch } from './langswitch.js';
 import { PageHeader, Spinner, initials } from './ui.js';
+import { useCrmSettings, forgetUsers, setCustomFields } from './crm.js';
+
+// Pipelines with their stages and the moves this user may make (GET /api/pipelines): the
+// navigation, boards, lists and cards all need them, so they are loaded once at sign-in.
+async function loadPipelines() {
+  try {
+    const r = await api.get('/api/pipelines');
+    return (r && r.items) || [];
+  } catch {
+    return [];
+  }
+}
+
+// Custom field definitions of every entity (GET /api/fields).
+async function loadFields() {
+  try {
+    const r = await api.get('/api/fields');
+    setCustomFields((r && r.items) || []);
+  } catch {
+    setCustomFields([]);
+  }
+}
 
 async function loadSettings() {
   try {
@@ -31,6 +53,7 @@ function App() {
   const [phase, setPhase] = useState('boot');            // boot → ready
   const [user, setUser] = useState(null);
   const [settings, setSettings] = useState(null);
+  const [pipelines, setPipelines] = useState([]);
   const [notice, setNotice] = useState(null);            // i18n key shown on the login page
   const [toasts, setToasts] = useState([]);
   const returnTo = useRef(null);
@@ -39,6 +62,8 @@ function App() {
     setCsrf(null);
     setUser(null);
     setSettings(null);
+    setPipelines([]);
+    forgetUsers();
     setNotice(noticeKey || null);
   }
 
@@ -48,7 +73,9 @@ function App() {
       try {
         const me = await api.get('/api/me', null, { quiet401: true });
         setCsrf(me.csrf);
-        setSettings(await loadSettings());
+        const [s, p] = await Promise.all([loadSettings(), loadPipelines(), loadFields()]);
+        setSettings(s);
+        setPipelines(p);
         setUser(me.user);
       } catch { /* not signed in */ }
       setPhase('ready');
@@ -70,7 +97,9 @@ function App() {
 
   async function signedIn(res) {
     setCsrf(res.csrf);
-    setSettings(await loadSettings());
+    const [s, p] = await Promise.all([loadSettings(), loadPipelines(), loadFields()]);
+    setSettings(s);
+    setPipelines(p);
     setNotice(null);
     setUser(res.user);
   }
@@ -82,10 +111,11 @@ function App() {
     navigate('/login');
   }
 
-  function notify(key, params, kind = 'ok') {
+  // notify('users.created', {login}) or, for text already translated, notify(null, null, kind, text).
+  function notify(key, params, kind = 'ok', text) {
     const id = Math.random().toString(36).slice(2);
-    setToasts((list) => list.concat({ id, key, params, kind }));
-    setTimeout(() => setToasts((list) => list.filter((x) => x.id !== id)), 4000);
+    setToasts((list) => list.concat({ id, key, params, kind, text }));
+    setTimeout(() => setToasts((list) => list.filter((x) => x.id !== id)), kind === 'error' ? 7000 : 4000);
   }
 
   if (phase === 'boot') return html`<div class="boot"><${Spinner} /></div>`;
@@ -94,12 +124,14 @@ function App() {
     return html`<${LoginPage} onSignedIn=${signedIn} notice=${notice} />`;
   }
 
+  useCrmSettings(settings);
   const ctx = { user, settings, setSettings: (s) => { setSettings(s); if (s.language) setCompanyLanguage(s.language); },
-    modules: visibleModules(user), notify, logout };
+    pipelines, reloadPipelines: async () => setPipelines(await loadPipelines()),
+    modules: visibleModules(user, { pipelines }), notify, logout };
   return html`<${AppContext.Provider} value=${ctx}>
     <${Shell} path=${path} />
     <div class="toasts" aria-live="polite">
-      ${toasts.map((x) => html`<div key=${x.id} class=${'toast ' + x.kind} role="status" data-testid="toast">${t(x.key, x.params)}</div>`)}
+      ${toasts.map((x) => html`<div key=${x.id} class=${'toast ' + x.kind} role="status" data-testid="toast">${x.text || t(x.key, x.params)}</div>`)}
     </div>
   <//>`;
 }
@@ -188,7 +220,7 @@ function Shell({ path }) {
   const mod = moduleFor(path);
   let Page; let title;
   if (path === '/profile') { Page = ProfilePage; title = t('profile.title'); }
-  else if (mod && can(user, mod.capability)) { Page = mod.component; title = t(mod.key); }
+  else if (mod && visible.includes(mod)) { Page = mod.component; title = t(mod.key); }
   else if (mod) { Page = NoAccess; title = t('errors.no_access_title'); }
   else { Page = NotFound; title = t('errors.not_found_title'); }
 
