@@ -3,7 +3,7 @@
 # `make run` and `make test` are the README's quick start.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium
+PKGS    := libmicrohttpd jansson sqlite3 libsodium xlsxwriter
 WARN    := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow
 OPT     ?= -O2 -g
 SAN     ?=
@@ -113,16 +113,23 @@ build/fuzz/fuzz_json: tests/fuzz/fuzz_json.c src/core/json.c src/core/rc.c src/c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(shell pkg-config --libs jansson)
 
+build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c src/core/csv.c src/core/buf.c src/core/rc.c src/core/mem.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^
+
 FUZZ_SECONDS ?= 60
-fuzz: build/fuzz/fuzz_json
-	@mkdir -p build/fuzz/corpus_json
+fuzz: build/fuzz/fuzz_json build/fuzz/fuzz_csv
+	@mkdir -p build/fuzz/corpus_json build/fuzz/corpus_csv
 	build/fuzz/fuzz_json -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus_json tests/fuzz/corpus/json
+	build/fuzz/fuzz_csv -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus_csv tests/fuzz/corpus/csv
 
 # Every seed through the target once, plus a short random run: proves the harness works.
-fuzz-smoke: build/fuzz/fuzz_json
+fuzz-smoke: build/fuzz/fuzz_json build/fuzz/fuzz_csv
 	build/fuzz/fuzz_json -runs=0 tests/fuzz/corpus/json
-	@mkdir -p build/fuzz/corpus_json
+	build/fuzz/fuzz_csv -runs=0 tests/fuzz/corpus/csv
+	@mkdir -p build/fuzz/corpus_json build/fuzz/corpus_csv
 	build/fuzz/fuzz_json -max_total_time=20 -max_len=65536 build/fuzz/corpus_json tests/fuzz/corpus/json
+	build/fuzz/fuzz_csv -max_total_time=20 -max_len=65536 build/fuzz/corpus_csv tests/fuzz/corpus/csv
 
 clean:
 	rm -rf build build-asan

@@ -7,7 +7,7 @@
 set -eu
 want=${1:-build}
 
-build_pkgs="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev"
+build_pkgs="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libxlsxwriter-dev"
 test_pkgs="clang libclang-rt-dev sqlite3 chromium fonts-dejavu-core"
 pkgs=$build_pkgs
 bench_pkgs="wrk sqlite3 procps"

@@ -35,7 +35,8 @@ struct route {
 
 /* Every module's table ends with { NULL }. */
 extern const struct route api_core_routes[], api_auth_routes[], api_users_routes[],
-	api_records_routes[], api_activity_routes[], api_fields_routes[], api_products_routes[];
+	api_records_routes[], api_activity_routes[], api_fields_routes[], api_products_routes[],
+	api_transfer_routes[];
 
 #define REQ_MAX_PARAMS 4
 
@@ -62,6 +63,8 @@ const struct config *req_config(struct req *r);
 const char *req_header(struct req *r, const char *name);
 const char *req_query(struct req *r, const char *name);
 const char *req_cookie(struct req *r, const char *name);
+/* The raw body (NUL-terminated; "" when none) for routes that take something other than JSON. */
+const char *req_body(struct req *r, size_t *len);
 /* Call cb for each URL query argument in order; returns how many there were. */
 int req_query_each(struct req *r, void (*cb)(void *ctx, const char *key, const char *value), void *ctx);
 /* Route parameter i as a positive id; false (and a 404 reply) if it is not one. */

@@ -78,6 +78,12 @@ const char *req_cookie(struct req *r, const char *name)
 	return MHD_lookup_connection_value(STATE(r)->conn, MHD_COOKIE_KIND, name);
 }
 
+const char *req_body(struct req *r, size_t *len)
+{
+	*len = STATE(r)->body.len;
+	return STATE(r)->body.data ? STATE(r)->body.data : "";
+}
+
 static bool parse_id(const char *s, int64_t *out)
 {
 	if (!s || !*s || strlen(s) > 18)
@@ -567,8 +573,8 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 static void collect_routes(struct server *srv)
 {
-	const struct route *tables[] = { api_core_routes, api_auth_routes, api_users_routes, api_records_routes,
-	                                 api_activity_routes, api_fields_routes, api_products_routes };
+	const struct route *tables[] = { api_core_routes, api_auth_routes, api_users_routes, api_transfer_routes,
+	                                 api_records_routes, api_activity_routes, api_fields_routes, api_products_routes };
 	int n = 0;
 	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
 		for (const struct route *rt = tables[t]; rt->method; rt++)

@@ -26,4 +26,5 @@ void test_store(void);
 void test_auth(void);
 void test_http(void);
 void test_settings(void);
+void test_csv(void);
 #endif
