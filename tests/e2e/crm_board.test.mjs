@@ -93,11 +93,20 @@ test('keyboard: arrows select, M opens the move dialog with only allowed stages,
   await openBoard(page);
   const focused = () => page.evaluate(() => document.activeElement && document.activeElement.closest('[data-testid^=column-]')?.dataset.testid + '/' + document.activeElement.dataset.card);
   // arrows walk the cards: down the column, then across to the neighbouring column
+  // the board loads its columns in several requests: let them all land before walking it
+  await page.waitForLoadState('networkidle');
   const leadIds = await page.getByTestId('column-lead').locator('[data-card]').evaluateAll((els) => els.map((e) => e.dataset.card));
   await page.getByTestId('card-' + leadIds[0]).focus();
+  const next = await page.evaluate(() => {
+    const cards = [...document.querySelector('[data-testid=column-lead]').querySelectorAll('[data-card]')];
+    return cards[cards.indexOf(document.activeElement.closest('[data-card]')) + 1]?.dataset.card;
+  });
   await page.keyboard.press('ArrowDown');
-  assert.equal(await focused(), 'column-lead/' + leadIds[1]);
+  // focus moves after the board re-renders: wait for it rather than read it at once
+  await page.waitForFunction((want) => document.activeElement?.dataset.card === want, next, { timeout: 5000 }).catch(() => {});
+  assert.equal(await focused(), 'column-lead/' + next);
   await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => document.activeElement?.closest('[data-testid=column-firm]'), null, { timeout: 5000 }).catch(() => {});
   assert.match(await focused(), /^column-firm\/\d+$/);
   assert.equal(await page.evaluate(() => document.querySelectorAll('[data-card][tabindex="0"]').length), 1, 'one card in the tab order');
   await card(page, co.id).focus();
