@@ -86,6 +86,8 @@ http {
         root ${www};
         location = /static.json { }
         location = /return200 { return 200 '${BODY_200}'; }
+        # /s/ANYTHING: the same file under many URLs (the "random URL" baseline)
+        location /s/ { rewrite ^ /static.json break; }
     }
 }
 `;

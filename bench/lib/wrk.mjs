@@ -6,7 +6,8 @@ import { cpuSeconds, cpuTotals, busyFraction, TICKS_PER_S } from './sys.mjs';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'wrk', 'request.lua');
 
-// load: {url, threads, connections, seconds, method, headers: {}, body, bodyTemplate, timeoutS}
+// load: {url, threads, connections, seconds, method, headers: {}, body, bodyTemplate, timeoutS,
+//        requestsFile (one request a line, "PATH" or "PATH<TAB>COOKIE": each request picks one)}
 // serverPids: () => [pid…] whose CPU time is the server's (sampled before and after).
 // Answers {rps, p50_ms, p90_ms, p99_ms, requests, errors, non2xx, socket_errors,
 //          server_cpu_s, server_cpu_us_per_req, machine_busy, args, raw}.
@@ -21,6 +22,8 @@ export async function runWrk(load, serverPids = () => []) {
     BENCH_HEADERS: Object.entries(load.headers || {}).map(([k, v]) => `${k}: ${v}`).join('\n'),
     BENCH_BODY: load.body || '',
     BENCH_BODY_TEMPLATE: load.bodyTemplate || '',
+    BENCH_REQUESTS_FILE: load.requestsFile || '',
+    BENCH_SEED: String(load.seed || 1),
   };
   const pids = serverPids();
   const cpu0 = cpuSeconds(pids), m0 = cpuTotals();

@@ -5,8 +5,14 @@
 --   BENCH_BODY           a fixed request body
 --   BENCH_BODY_TEMPLATE  a body in which every "{n}" becomes a value unique to this request
 --                        (thread number and a counter), so every write really changes something
--- A fixed request is built once and reused (wrk's fast path); only a template defines
--- request(), which costs the client a little Lua per request.
+--   BENCH_REQUESTS_FILE  a file of requests, one a line: "PATH" or "PATH<TAB>COOKIE" (the cookie
+--                        replaces the Cookie header); every request picks one line at random,
+--                        so a load is spread over many keys (phones, ids, queries, sessions)
+--                        instead of hitting one cached row
+--   BENCH_SEED           seeds the random pick (each wrk thread adds its number)
+-- A fixed request is built once and reused (wrk's fast path); a template or a requests file
+-- defines request(), which costs the client a little Lua per request. The requests of a file
+-- are formatted once, in init(), so that cost is one table lookup and one random number.
 -- done() prints one line "BENCH_JSON {...}" with the figures, read by bench/lib/wrk.mjs.
 
 wrk.method = os.getenv("BENCH_METHOD") or "GET"
@@ -28,7 +34,31 @@ function setup(thread)
   thread:set("tid", nthreads)
 end
 
-if template ~= "" then
+local requests_file = os.getenv("BENCH_REQUESTS_FILE") or ""
+local prepared, n_prepared = {}, 0
+
+if requests_file ~= "" then
+  function init(args)
+    math.randomseed((tonumber(os.getenv("BENCH_SEED") or "1") or 1) * 1000 + (tid or 0))
+    local f = assert(io.open(requests_file, "r"))
+    for line in f:lines() do
+      local path, cookie = line:match("^([^\t]+)\t(.*)$")
+      if not path then path = line end
+      if path ~= "" then
+        local h = {}
+        for k, v in pairs(wrk.headers) do h[k] = v end
+        if cookie and cookie ~= "" then h["Cookie"] = cookie end
+        n_prepared = n_prepared + 1
+        prepared[n_prepared] = wrk.format(nil, path, h, (body ~= "" and body) or nil)
+      end
+    end
+    f:close()
+    assert(n_prepared > 0, "no requests in " .. requests_file)
+  end
+  function request()
+    return prepared[math.random(n_prepared)]
+  end
+elseif template ~= "" then
   local counter = 0
   function request()
     counter = counter + 1
