@@ -18,8 +18,7 @@ static int hidden_for(struct req *r, const struct entity *e, const char ***keys)
 	return n;
 }
 
-/* "/api/deals/12" → the deal entity */
-static const struct entity *entity_of(struct req *r)
+const struct entity *entity_of(struct req *r)
 {
 	char plural[32];
 	const char *p = r->path + 5, *slash = strchr(p, '/');
@@ -39,20 +38,28 @@ static void collect(void *ctx, const char *key, const char *value)
 	if (g->n < g->cap)
 		g->items[g->n++] = (struct query_arg){ arena_strdup(g->a, key), arena_strdup(g->a, value) };
 	else
-		g->n = g->cap + 1; /* too many: refused below */
+		g->n = g->cap + 1;
+}
+
+int query_args(struct req *r, int cap, struct query_arg **items)
+{
+	struct args g = { .cap = cap, .a = r->arena };
+	g.items = arena_alloc(r->arena, sizeof *g.items * (size_t)cap);
+	req_query_each(r, collect, &g);
+	*items = g.items;
+	return g.n > cap ? -1 : g.n;
 }
 
 static void list(struct req *r)
 {
 	const struct entity *e = entity_of(r);
-	struct args g = { .cap = 40, .a = r->arena };
-	g.items = arena_alloc(r->arena, sizeof *g.items * (size_t)g.cap);
-	req_query_each(r, collect, &g);
-	if (g.n > g.cap)
+	struct query_arg *args;
+	int n_args = query_args(r, 40, &args);
+	if (n_args < 0)
 		return reply_error_msg(r, 400, "invalid", NULL, "too many query arguments");
 	struct vk_err err = { 0 };
 	struct record_page page;
-	enum vk_rc rc = record_list(req_store(r), r->user, e, g.items, g.n, r->arena, &page, &err);
+	enum vk_rc rc = record_list(req_store(r), r->user, e, args, n_args, r->arena, &page, &err);
 	if (rc != VK_OK)
 		return reply_error(r, rc, &err);
 	json_t *items = json_array();

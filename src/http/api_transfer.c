@@ -24,29 +24,6 @@
 #define CSV_CHUNK (256 * 1024)      /* what the export hands libmicrohttpd at a time */
 #define CSV_PAGE_MAX (64 * 1024 * 1024) /* one page of rows as CSV; 200 records cannot get near it */
 
-/* "/api/deals/export" → the deal entity */
-static const struct entity *entity_of(struct req *r)
-{
-	char plural[32];
-	const char *p = r->path + 5, *slash = strchr(p, '/');
-	size_t n = slash ? (size_t)(slash - p) : strlen(p);
-	if (n >= sizeof plural)
-		return NULL;
-	memcpy(plural, p, n);
-	plural[n] = '\0';
-	return entity_by_plural(plural);
-}
-
-struct args { struct query_arg *items; int n, cap; struct arena *a; };
-
-static void collect(void *ctx, const char *key, const char *value)
-{
-	struct args *g = ctx;
-	if (g->n < g->cap)
-		g->items[g->n++] = (struct query_arg){ arena_strdup(g->a, key), arena_strdup(g->a, value) };
-	else
-		g->n = g->cap + 1; /* too many: refused below */
-}
 
 /* ',' ';' tab '|' by character or by name; 0 with *ok when absent. */
 static bool parse_delimiter(const char *s, char *out)
@@ -158,14 +135,13 @@ static void export_handler(struct req *r)
 		return reply_error_msg(r, 400, "invalid", "format", "format must be csv or xlsx");
 	if (!parse_delimiter(req_query(r, "delimiter"), &delimiter) || delimiter == '|')
 		return reply_error_msg(r, 400, "invalid", "delimiter", "delimiter must be comma, semicolon or tab");
-	struct args g = { .cap = 48, .a = r->arena };
-	g.items = arena_alloc(r->arena, sizeof *g.items * (size_t)g.cap);
-	req_query_each(r, collect, &g);
-	if (g.n > g.cap)
+	struct query_arg *args;
+	int n_args = query_args(r, 48, &args);
+	if (n_args < 0)
 		return reply_error_msg(r, 400, "invalid", NULL, "too many query arguments");
 	struct vk_err err = { 0 };
 	struct export *x;
-	enum vk_rc rc = export_begin(req_store(r), r->user, e, g.items, g.n, r->arena, &x, &err);
+	enum vk_rc rc = export_begin(req_store(r), r->user, e, args, n_args, r->arena, &x, &err);
 	if (rc != VK_OK)
 		return reply_error(r, rc, &err);
 	if (format && !strcmp(format, "xlsx"))

@@ -96,6 +96,13 @@ void server_start_background(struct server *srv);
 void server_shutdown(struct server *srv, int grace_s);
 void server_free(struct server *srv);
 
+/* Record routes (api_records.c), shared with import/export: "/api/deals/12" → the deal
+ * entity; the URL's query arguments as list arguments (-1 if more than cap). */
+struct entity;
+struct query_arg;
+const struct entity *entity_of(struct req *r);
+int query_args(struct req *r, int cap, struct query_arg **items);
+
 /* Static files: built-in assets (tools/mkbuiltin) or a live --web directory. */
 bool static_serve(struct req *r);
 /* Prometheus text */
