@@ -38,7 +38,7 @@ export const PROFILES = {
   light: { threads: 2, connections: 4, light: true, timeoutS: 30 },
   // argon2id (64 MiB, 2 passes) takes ~0.1 s of one core: 2 connections keep both cores hashing
   // without queueing seconds of work; and the load is short.
-  argon2: { threads: 1, connections: 2, short: true },
+  argon2: { threads: 1, connections: 2, short: true, timeoutS: 30 },
 };
 
 // Baselines measured in the same run. kind: 'nginx' (a wrk load per round, like the operations),
