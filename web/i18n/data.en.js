@@ -91,10 +91,10 @@ export default {
   merge_stays: 'stays',
   merge_goes: 'is merged',
   merge_united: 'both kept',
-  merge_warning_contact: '«{gone}» will be deleted. Its deals, notes, tasks and history move to «{kept}», and the values chosen above are kept. This cannot be undone.',
-  merge_warning_company: '«{gone}» will be deleted. Its contacts, deals, notes, tasks and history move to «{kept}», and the values chosen above are kept. This cannot be undone.',
+  merge_warning_contact: '{gone} will be deleted. Its deals, notes, tasks and history move to {kept}, and the values chosen above are kept. This cannot be undone.',
+  merge_warning_company: '{gone} will be deleted. Its contacts, deals, notes, tasks and history move to {kept}, and the values chosen above are kept. This cannot be undone.',
   merge_do: 'Merge',
-  merged_ok: '«{name}» merged.',
+  merged_ok: '{name} merged.',
   tl_merged: 'Merged in:',
   tl_merged_into: 'Merged into',
 };

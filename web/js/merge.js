@@ -106,7 +106,7 @@ export function MergePage({ entity }) {
   const pipeline = (rec) => pipelineByKey(app.pipelines, rec.pipeline);
   function shown(rec, k) {
     const v = rawValue(rec, k);
-    if (empty(v)) return html`<span class="placeholder">${t('record.empty_value')}</span>`;
+    if (empty(v)) return html`<span class="muted">—</span>`;
     if (k === 'stage') { const p = pipeline(rec); return (p ? p.name + ': ' : '') + stageName(p, rec.stage); }
     if (k === 'owner_id') return rec.owner_name || '#' + v;
     if (k === 'company_id') return rec.company_name || '#' + v;

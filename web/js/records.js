@@ -213,8 +213,11 @@ export function ListPage({ entity }) {
           onClick=${() => setF((o) => ({ ...o, company_id: '', contact_id: '' }))}>×</button></span>
     </div>` : null}
     ${error ? html`<div class="form-error" role="alert" data-testid="list-error">${recordError(error)}</div>` : null}
+    ${selectable && items.length ? html`<label class="check-row select-page-phone">
+      <input type="checkbox" checked=${pageAll} onChange=${(e) => sel.page(items, e.currentTarget.checked)} data-testid="select-page-phone" />
+      ${t('data.select_page')}</label>` : null}
     <div class="table-wrap">
-      <table class="table rtable" data-testid="list-table" onKeyDown=${tableKey}>
+      <table class=${'table rtable' + (selectable ? ' selectable' : '')} data-testid="list-table" onKeyDown=${tableKey}>
         <thead><tr>
           ${selectable ? html`<th class="col-select"><input type="checkbox" checked=${pageAll} aria-label=${t('data.select_page')}
             title=${t('data.select_page')} onChange=${(e) => sel.page(items, e.currentTarget.checked)} data-testid="select-page" /></th>` : null}

@@ -12,7 +12,8 @@ import { api } from './api.js';
 import { Link } from './router.js';
 import { useApp } from './context.js';
 import { PageHeader, Spinner } from './ui.js';
-import { ENTITIES, pipelinesFor, fieldLabel, mayDo, recordError, useUsers, customDef } from './crm.js';
+import { ENTITIES, pipelinesFor, fieldLabel, mayDo, recordError, useUsers, customDef, customFieldsFor } from './crm.js';
+import { useListItems, customOptions } from './fields.js';
 
 const CHUNK_BYTES = 512 * 1024;    // well under the server's 1 MiB body limit
 const PREVIEW_ROWS = 10;
@@ -297,6 +298,21 @@ function Defaults({ entity, fields, value, onChange, users, disabled }) {
       <label for=${'def-' + k}>${fieldLabel(k, entity)}</label>
       <input id=${'def-' + k} class="input" value=${value[k] || ''} disabled=${disabled} onInput=${(e) => set(k, e.currentTarget.value)} data-testid=${'default-' + k} />
     </div>`)}
+    ${customFieldsFor(entity).filter((d) => fields.includes('custom.' + d.key) && (d.type === 'select' || d.required)).map((d) => html`<${CustomDefault}
+      key=${d.key} def=${d} value=${value['custom.' + d.key] || ''} disabled=${disabled} onChange=${(v) => set('custom.' + d.key, v)} />`)}
+  </div>`;
+}
+
+// A default for a custom field: its options when it has them, else the text as a cell would hold it.
+function CustomDefault({ def, value, onChange, disabled }) {
+  const opts = customOptions(def, useListItems(def.list));
+  const id = 'def-custom-' + def.key;
+  return html`<div class="field"><label for=${id}>${def.label}${def.required ? ' *' : ''}</label>
+    ${def.type === 'select' ? html`<select id=${id} class="input select" value=${value} disabled=${disabled} onChange=${(e) => onChange(e.currentTarget.value)} data-testid=${'default-custom-' + def.key}>
+        <option value="">—</option>
+        ${opts.map((o) => html`<option key=${o.value} value=${o.value}>${o.label}</option>`)}
+      </select>`
+      : html`<input id=${id} class="input" value=${value} disabled=${disabled} onInput=${(e) => onChange(e.currentTarget.value)} data-testid=${'default-custom-' + def.key} />`}
   </div>`;
 }
 
