@@ -24,6 +24,7 @@ export default {
   defaults_hint: 'Used where a row leaves the field empty (or the file has no such column).',
   default_me: 'Me (the importer)',
   step_preview: { one: '4. The first row as it will be imported', other: '4. The first {count} rows as they will be imported' },
+  empty_row: '(an empty row: skipped)',
   dry_run: 'Check (dry run)',
   import_n: { one: 'Import {count} row', other: 'Import {count} rows' },
   cancel: 'Stop',

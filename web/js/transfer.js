@@ -332,7 +332,7 @@ function PreviewTable({ entity, preview, mapping, defaults, users }) {
     <thead><tr><th class="num">#</th>${order.map((k) => html`<th key=${k}>${targetLabel(k, entity)}</th>`)}</tr></thead>
     <tbody>${rows.map((r, i) => html`<tr key=${i}>
       <td class="num muted">${i + 2}</td>
-      ${order.map((k) => {
+      ${r.every((c) => !String(c || '').trim()) ? html`<td colspan=${order.length} class="muted">${t('data.empty_row')}</td>` : order.map((k) => {
         const v = mapping.map((m, c) => (m === k ? (r[c] || '').trim() : '')).filter(Boolean).join(JOINED[k] || ' ');
         const d = !v && defaults[k] && String(defaults[k]).trim() ? shownDefault(k) : null;
         return html`<td key=${k} data-label=${targetLabel(k, entity)}>${v || (d ? html`<em class="muted">${d}</em>` : '')}</td>`;

@@ -105,6 +105,8 @@ export function UsersPage() {
                     : html`<span class="strong">${u.name || u.login}</span>`}
                   ${u.id === me.id ? html` <span class="tag">${t('users.you')}</span>` : null}
                   <span class="login-under muted">${u.login} · ${roleName(u.role, u.role_name)}</span>
+                  ${manage && !u.active && handOver ? html`<button type="button" class="btn small handover-phone" onClick=${() => setHanding(u)}
+                    data-testid=${'user-handover-phone-' + u.login}>${t('data.handover')}</button>` : null}
                 </span>
               </div>
             </td>
