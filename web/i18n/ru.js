@@ -1,6 +1,9 @@
 // Русские строки интерфейса. Ключи те же, что в web/i18n/en.js.
 // {name} — подстановка; объект {one, few, many, other} выбирается по числу count.
+import data from './data.ru.js';
+
 export default {
+  data,
   roles: {
     admin: 'Администратор',
     manager: 'Менеджер',

@@ -32,11 +32,15 @@ function query(params) {
 }
 
 // request('PATCH', '/api/users/3', {name: 'Ivan'}) → parsed JSON (null for 204).
-// opts.quiet401: do not call the unauthorized handler (used by the login page and at start-up).
+// opts.quiet401: do not call the unauthorized handler (used by the login page and at start-up);
+// opts.contentType: send `body` as it is with this type.
 export async function request(method, path, body, opts = {}) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
-  if (body !== undefined) {
+  if (opts.contentType) {                        // a file as it is (CSV import), not JSON
+    headers['Content-Type'] = opts.contentType;
+    init.body = body;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -67,6 +71,8 @@ export const api = {
   patch: (path, body, opts) => request('PATCH', path, body, opts),
   put: (path, body, opts) => request('PUT', path, body, opts),
   del: (path, opts) => request('DELETE', path, undefined, opts),
+  // POST a Blob/bytes with its own Content-Type and options in the query string.
+  postRaw: (path, params, body, contentType, opts = {}) => request('POST', path + query(params), body, { ...opts, contentType }),
 };
 
 // "Try again in 14 minutes" from a Retry-After in seconds.

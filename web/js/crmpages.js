@@ -4,6 +4,7 @@
 //   /deals/list     list with search, filters, sorting and columns
 //   /deals/new      create form
 //   /deals/42       the record card
+//   /companies/import, /contacts/import    CSV import; /companies/merge, /contacts/merge   merge two records
 import { html } from './html.js';
 import { useLocation } from './router.js';
 import { useApp } from './context.js';
@@ -12,6 +13,8 @@ import { ENTITIES, lastView } from './crm.js';
 import { BoardPage } from './board.js';
 import { ListPage } from './records.js';
 import { RecordPage, CreatePage } from './record.js';
+import { ImportPage } from './transfer.js';
+import { MergePage } from './merge.js';
 
 function EntityModule({ entity }) {
   const loc = useLocation();
@@ -19,6 +22,8 @@ function EntityModule({ entity }) {
   const path = loc.split('?')[0];
   const rest = path.slice(ENTITIES[entity].path.length).replace(/^\/+|\/+$/g, '');
   if (rest === 'new') return html`<${CreatePage} key=${loc} entity=${entity} />`;
+  if (rest === 'import' && entity !== 'deal') return html`<${ImportPage} entity=${entity} />`;
+  if (rest === 'merge' && entity !== 'deal') return html`<${MergePage} entity=${entity} />`;
   if (/^\d+$/.test(rest)) return html`<${RecordPage} key=${rest} entity=${entity} id=${Number(rest)} />`;
   const view = rest === 'board' || rest === 'list' ? rest : rest === '' ? lastView(entity, pipelines) : null;
   if (view === 'board' && ENTITIES[entity].pipeline) return html`<${BoardPage} key=${loc} entity=${entity} />`;

@@ -248,7 +248,7 @@ function EditActions({ busy, onSave, onCancel, hint }) {
 // ---- custom fields (GET /api/fields): values under rec.custom, saved as {custom: {KEY: value}} ----
 
 const listCache = {};
-function useListItems(key) {
+export function useListItems(key) {
   const [items, setItems] = useState(key ? listCache[key] || null : null);
   useEffect(() => {
     if (!key || listCache[key]) return;
@@ -259,7 +259,7 @@ function useListItems(key) {
   return items;
 }
 
-function customOptions(def, listItems) {
+export function customOptions(def, listItems) {
   if (def.list) return (listItems || []).map((x) => ({ value: x.value, label: x.label || x.value }));
   return (def.options || []).map((o) => ({ value: o, label: o }));
 }
@@ -283,6 +283,58 @@ export function formatCustom(def, v, users, listItems) {
 
 // ms ↔ the value of <input type="datetime-local"> (the browser's time zone)
 const toLocalInput = (ms) => { if (!ms) return ''; const d = new Date(ms); d.setMinutes(d.getMinutes() - d.getTimezoneOffset()); return d.toISOString().slice(0, 16); };
+
+// What an editor's text becomes as a custom field value: null when empty, {error: KEY} when
+// it cannot be one (the card and the create form read input the same way).
+export function parseCustom(def, raw) {
+  if (def.type === 'number') {
+    if (String(raw ?? '').trim() === '') return null;
+    const v = Number(String(raw).replace(',', '.').replace(/\s/g, ''));
+    return Number.isNaN(v) ? { error: 'crm.err_number' } : v;
+  }
+  if (def.type === 'money') { const v = parseMoney(raw); return Number.isNaN(v) ? { error: 'crm.err_money' } : v; }
+  if (def.type === 'datetime') return raw ? new Date(raw).getTime() : null;
+  if (def.type === 'user') return raw ? Number(raw) : null;
+  if (def.type === 'multiselect') return raw && raw.length ? raw : null;
+  if (typeof raw === 'string') return raw.trim() === '' ? null : raw.trim();
+  return raw ?? null;
+}
+
+// A custom field's input in a form (the create forms): the same controls as the card's
+// editor, but controlled — `value` is the draft text (a list for multi-selects, a boolean for
+// bool), onChange gets the next draft; parseCustom turns it into the value to send.
+export function CustomInput({ def, id, value, onChange, users, invalid, describedBy }) {
+  const listItems = useListItems(def.list);
+  const opts = customOptions(def, listItems);
+  const common = { id, class: 'input', 'aria-invalid': invalid ? 'true' : undefined, 'aria-describedby': describedBy, 'data-testid': 'new-custom-' + def.key };
+  switch (def.type) {
+    case 'bool':
+      return html`<label class="check-row"><input type="checkbox" id=${id} checked=${!!value} data-testid=${'new-custom-' + def.key}
+        onChange=${(e) => onChange(e.currentTarget.checked)} /> ${value ? t('record.yes') : t('record.no')}</label>`;
+    case 'longtext':
+      return html`<textarea ...${common} class="input textarea" rows="3" value=${value ?? ''} onInput=${(e) => onChange(e.currentTarget.value)}></textarea>`;
+    case 'select': case 'user':
+      return html`<select ...${common} class="input select" value=${value ?? ''} onChange=${(e) => onChange(e.currentTarget.value)}>
+        <option value="">—</option>
+        ${def.type === 'user'
+          ? (users || []).filter((u) => u.active).map((u) => html`<option key=${u.id} value=${String(u.id)}>${u.name || u.login}</option>`)
+          : opts.map((o) => html`<option key=${o.value} value=${o.value}>${o.label}</option>`)}
+      </select>`;
+    case 'multiselect': {
+      const list = Array.isArray(value) ? value : [];
+      return html`<div class="check-group" id=${id} role="group" aria-describedby=${describedBy} data-testid=${'new-custom-' + def.key}>
+        ${opts.map((o) => html`<label key=${o.value} class="check-row">
+          <input type="checkbox" checked=${list.includes(o.value)}
+            onChange=${(e) => onChange(e.currentTarget.checked ? list.concat(o.value) : list.filter((x) => x !== o.value))} /> ${o.label}</label>`)}
+      </div>`;
+    }
+    default: {
+      const type = def.type === 'date' ? 'date' : def.type === 'datetime' ? 'datetime-local' : def.type === 'email' ? 'email' : def.type === 'phone' ? 'tel' : 'text';
+      const inputmode = def.type === 'number' || def.type === 'money' ? 'decimal' : undefined;
+      return html`<input ...${common} type=${type} inputmode=${inputmode} value=${value ?? ''} onInput=${(e) => onChange(e.currentTarget.value)} />`;
+    }
+  }
+}
 
 export function CustomField({ def, rec, error, onSave, users, readOnly, startEditing }) {
   const key = 'custom.' + def.key;
@@ -312,12 +364,8 @@ export function CustomField({ def, rec, error, onSave, users, readOnly, startEdi
     if (ok) setEditing(false);
   }
   function commit(raw) {
-    let v = raw;
-    if (def.type === 'number') { v = String(raw).trim() === '' ? null : Number(String(raw).replace(',', '.').replace(/\s/g, '')); if (Number.isNaN(v)) { setLocal({ key: 'crm.err_number' }); return; } }
-    else if (def.type === 'money') { v = parseMoney(raw); if (Number.isNaN(v)) { setLocal({ key: 'crm.err_money' }); return; } }
-    else if (def.type === 'datetime') v = raw ? new Date(raw).getTime() : null;
-    else if (def.type === 'user') v = raw ? Number(raw) : null;
-    else if (typeof raw === 'string') v = raw.trim() === '' ? null : raw.trim();
+    const v = parseCustom(def, raw);
+    if (v && v.error) { setLocal({ key: v.error }); return; }
     save(v);
   }
   const cancel = () => { setLocal(null); setEditing(false); };

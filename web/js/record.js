@@ -11,7 +11,8 @@ import { useApp } from './context.js';
 import { PageHeader, Spinner } from './ui.js';
 import { ENTITIES, CARD_FIELDS, pipelinesFor, pipelineByKey, stageByKey, stageName, canMove, recordError, fieldError,
   formatDateTime, formatMoney, recordPath, useUsers, fieldLabel, parseMoney, mayDo, lastView, backUrl, customFieldsFor } from './crm.js';
-import { EditableField, ListInputs, CustomField } from './fields.js';
+import { EditableField, ListInputs, CustomField, CustomInput, parseCustom } from './fields.js';
+import { mayMerge } from './merge.js';
 import { Timeline } from './timeline.js';
 import { Banner, RecordPicker, PhoneLink, StageBadge, Avatar } from './widgets.js';
 
@@ -196,7 +197,10 @@ export function RecordPage({ entity, id }) {
           ${rec.phones && rec.phones[0] ? html`<${PhoneLink} phone=${rec.phones[0]} />` : null}
         </div>
       </div>
-      ${app.user && mayDo(app.user, entity, 'delete') ? html`<button type="button" class="btn danger-ghost small" onClick=${remove} data-testid="record-delete">${t('record.delete')}</button>` : null}
+      <div class="record-actions">
+        ${mayMerge(app.user, entity) ? html`<${Link} class="btn small" href=${meta.path + '/merge?keep=' + rec.id} data-testid="record-merge">${t('data.merge_button')}<//>` : null}
+        ${app.user && mayDo(app.user, entity, 'delete') ? html`<button type="button" class="btn danger-ghost small" onClick=${remove} data-testid="record-delete">${t('record.delete')}</button>` : null}
+      </div>
     </div>
     ${pipeline ? html`<${StageBar} pipeline=${pipeline} rec=${rec} onMove=${moveTo} attempt=${attempt} readOnly=${!editable} />`
       : rec.pipeline ? html`<p class="muted">${t('fields.stage')}: ${rec.stage}</p>` : null}
@@ -400,8 +404,9 @@ export function CreatePage({ entity }) {
     title: '', name: '', amount: '', position: '', city: '', domain: '', notes: '',
     pipeline: (pls.find((p) => p.key === p0.pipeline) || pls[0] || {}).key || '', stage: '',
     owner_id: '', phones: [''], emails: [''],
-    company: null, contact: null,
+    company: null, contact: null, custom: {},
   });
+  const customDefs = customFieldsFor(entity);
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
   const set = (k, val) => { setV((o) => ({ ...o, [k]: val, ...(k === 'pipeline' ? { stage: '' } : {}) })); setErrors((e) => ({ ...e, [k]: null })); };
@@ -442,6 +447,16 @@ export function CreatePage({ entity }) {
       if (emails.length) body.emails = emails;
     }
     for (const k of ['position', 'city', 'domain', 'notes']) if (v[k].trim() && (k !== 'position' || entity === 'contact') && (k !== 'domain' || entity === 'company')) body[k] = v[k].trim();
+    // custom fields: typed as on the card; a required one left empty stops here, next to its input
+    const custom = {}, bad = {};
+    for (const d of customDefs) {
+      const x = parseCustom(d, v.custom[d.key]);
+      if (x && x.error) bad['custom.' + d.key] = { key: x.error };
+      else if (x === null || x === false && d.type !== 'bool') { if (d.required) bad['custom.' + d.key] = { key: 'crm.err_empty', params: { field: d.label } }; }
+      else custom[d.key] = x;
+    }
+    if (Object.keys(bad).length) { setErrors(bad); document.getElementById('new-' + Object.keys(bad)[0].replace('.', '-'))?.focus(); return; }
+    if (Object.keys(custom).length) body.custom = custom;
     setBusy(true);
     setErrors({});
     try {
@@ -451,7 +466,8 @@ export function CreatePage({ entity }) {
     } catch (err) {
       const key = err instanceof ApiError && err.field ? (err.field === 'company_id' ? 'company' : err.field === 'contact_id' ? 'contact' : err.field) : null;
       // an error about a field this form shows goes next to it; any other (a required custom field…) on top
-      const shown = [meta.title, 'pipeline', 'stage', 'amount', 'company', 'contact', 'position', 'phones', 'emails', 'domain', 'city', 'owner_id'];
+      const shown = [meta.title, 'pipeline', 'stage', 'amount', 'company', 'contact', 'position', 'phones', 'emails', 'domain', 'city', 'owner_id',
+        ...customDefs.map((d) => 'custom.' + d.key)];
       if (key && shown.includes(key)) setErrors({ [key]: err });
       else setErrors({ _form: err });
     } finally {
@@ -525,6 +541,15 @@ export function CreatePage({ entity }) {
           ${errText('owner_id') ? html`<div class="field-error" role="alert">${errText('owner_id')}</div>` : null}
         </div>` : null}
       </div>
+      ${customDefs.length ? html`<div class="grid-2 custom-inputs" data-testid="new-custom-fields">
+        ${customDefs.map((d) => html`<div key=${d.key} class=${'field' + (d.type === 'longtext' || d.type === 'multiselect' ? ' span-2' : '') + (errors['custom.' + d.key] ? ' has-error' : '')}>
+          <label for=${'new-custom-' + d.key}>${d.label}${d.required ? html` <span class="req" aria-hidden="true">*</span>` : null}</label>
+          <${CustomInput} def=${d} id=${'new-custom-' + d.key} value=${v.custom[d.key]} users=${users} invalid=${!!errors['custom.' + d.key]}
+            describedBy=${errors['custom.' + d.key] ? 'new-custom-' + d.key + '-error' : undefined}
+            onChange=${(x) => { setV((o) => ({ ...o, custom: { ...o.custom, [d.key]: x } })); setErrors((e) => ({ ...e, ['custom.' + d.key]: null })); }} />
+          ${errText('custom.' + d.key) ? html`<div class="field-error" role="alert" id=${'new-custom-' + d.key + '-error'} data-testid=${'error-custom-' + d.key}>${errText('custom.' + d.key)}</div>` : null}
+        </div>`)}
+      </div>` : null}
       <div class="field">
         <label for="new-notes">${fieldLabel('notes')}</label>
         <textarea id="new-notes" class="input textarea" rows="3" value=${v.notes} onInput=${(e) => set('notes', e.currentTarget.value)}></textarea>

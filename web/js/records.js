@@ -1,7 +1,8 @@
 // List views of contacts, companies and deals: search, filters (owner, pipeline and stage,
 // city, company, open/closed), sortable columns, a column chooser remembered on this browser,
 // a total count and keyset "show more". Filters and sort live in the URL, so a reload or a
-// shared link shows the same list.
+// shared link shows the same list. Custom fields add columns and filters (customlist.js); the
+// export buttons download exactly this list; a selection column feeds bulk reassignment.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { t } from './i18n.js';
@@ -11,7 +12,10 @@ import { useApp } from './context.js';
 import { PageHeader, Spinner } from './ui.js';
 import { ENTITIES, pipelinesFor, pipelineByKey, stageByKey, recordError, formatValue, formatMoney, formatWhen,
   formatDate, recordPath, useUsers, stored, store, fieldLabel, mayDo, rememberBack } from './crm.js';
-import { ViewSwitch, SearchBox, OwnerSelect, StageBadge, PhoneLink, Avatar } from './widgets.js';
+import { ViewSwitch, SearchBox, OwnerSelect, StageBadge, PhoneLink, Avatar, Banner } from './widgets.js';
+import { customColumns, customParams, CustomCell, CustomFilters, CustomFilterChips } from './customlist.js';
+import { ExportButtons } from './transfer.js';
+import { useSelection, mayReassign, BulkBar } from './bulk.js';
 
 const PAGE = 50;
 
@@ -62,6 +66,7 @@ const COLUMNS = {
 };
 
 function defaultColumns(entity) { return COLUMNS[entity].filter((c) => c.fixed || c.def).map((c) => c.key); }
+function allColumns(entity) { return COLUMNS[entity].concat(customColumns(entity)); }
 
 export function ListPage({ entity }) {
   const app = useApp();
@@ -72,11 +77,11 @@ export function ListPage({ entity }) {
   const [f, setF] = useState({
     q: p0.q || '', owner: p0.owner ?? stored('list_owner.' + entity, ''), pipeline: p0.pipeline || '', stage: p0.stage || '',
     city: p0.city || '', company_id: p0.company_id || '', contact_id: p0.contact_id || '', status: p0.status || '',
-    sort: p0.sort || '-updated_at',
+    sort: p0.sort || '-updated_at', cf: customParams(p0),
   });
   const [cols, setCols] = useState(() => {
     const saved = stored('columns.' + entity, null);
-    const known = COLUMNS[entity].map((c) => c.key);
+    const known = allColumns(entity).map((c) => c.key);
     return Array.isArray(saved) ? saved.filter((k) => known.includes(k)) : defaultColumns(entity);
   });
   const [items, setItems] = useState([]);
@@ -85,13 +90,16 @@ export function ListPage({ entity }) {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState(null);
   const [link, setLink] = useState(null);          // the company/contact a list is narrowed to
+  const [done, setDone] = useState(null);          // the result of a bulk action
+  const sel = useSelection();
+  const selectable = mayReassign(app.user, entity);
   const seq = useRef(0);
   const set = (k, v) => setF((old) => ({ ...old, [k]: v, ...(k === 'pipeline' ? { stage: '' } : {}) }));
 
   function args(cursor) {
     const a = { q: f.q.trim() || undefined, owner: f.owner || undefined, pipeline: f.pipeline || undefined,
       stage: f.stage || undefined, city: f.city.trim() || undefined, company_id: f.company_id || undefined,
-      contact_id: f.contact_id || undefined, sort: f.sort, limit: PAGE };
+      contact_id: f.contact_id || undefined, ...f.cf, sort: f.sort, limit: PAGE };
     if (f.status === 'open') a['closed_at.empty'] = 'true';
     if (f.status === 'closed') a['closed_at.empty'] = 'false';
     if (cursor) a.cursor = cursor; else a.count = 'true';
@@ -116,8 +124,9 @@ export function ListPage({ entity }) {
   }
 
   useEffect(() => {
-    const { q, owner, pipeline, stage, city, company_id, contact_id, status, sort } = f;
-    setQuery({ q: q.trim(), owner, pipeline, stage, city: city.trim(), company_id, contact_id, status, sort: sort === '-updated_at' ? '' : sort });
+    const { q, owner, pipeline, stage, city, company_id, contact_id, status, sort, cf } = f;
+    setQuery({ q: q.trim(), owner, pipeline, stage, city: city.trim(), company_id, contact_id, status, ...cf, sort: sort === '-updated_at' ? '' : sort });
+    sel.clear();
     rememberBack(entity);
     const timer = setTimeout(() => load(false), f.q || f.city ? 250 : 0);
     return () => clearTimeout(timer);
@@ -150,16 +159,21 @@ export function ListPage({ entity }) {
     if (nx) nx.focus();
   }
 
-  const shown = COLUMNS[entity].filter((c) => c.fixed || cols.includes(c.key));
+  const shown = allColumns(entity).filter((c) => c.fixed || cols.includes(c.key));
   const pipeline = pipelineByKey(pls, f.pipeline) || (pls.length === 1 ? pls[0] : null);
   const stages = pipeline ? pipeline.stages : pls.flatMap((p) => p.stages.map((s) => ({ ...s, name: pls.length > 1 ? p.name + ': ' + s.name : s.name })));
-  const filtered = f.q || f.owner || f.pipeline || f.stage || f.city || f.company_id || f.contact_id || f.status;
+  const filtered = f.q || f.owner || f.pipeline || f.stage || f.city || f.company_id || f.contact_id || f.status || Object.keys(f.cf).length;
+  const listQuery = args();
+  const pageAll = items.length > 0 && items.every((r) => sel.has(r.id));
   const newHref = meta.path + '/new' + (f.company_id ? '?company_id=' + f.company_id : f.contact_id ? '?contact_id=' + f.contact_id : '');
 
   return html`<div class="page wide" data-testid="list-page">
     <${PageHeader} title=${t(`crm.${meta.plural}`)}
       subtitle=${total != null ? html`<span data-testid="list-total">${t(`lists.total_${entity}`, { count: total })}</span>` : null}>
       ${meta.pipeline && pls.length ? html`<${ViewSwitch} entity=${entity} view="list" />` : null}
+      <${ExportButtons} entity=${entity} query=${listQuery} />
+      ${entity !== 'deal' && mayDo(app.user, entity, 'create') ? html`<${Link} class="btn" href=${meta.path + '/import'} data-testid="list-import">
+        ${t('data.import')}<//>` : null}
       ${mayDo(app.user, entity, 'create') && (entity !== 'deal' || pls.length) ? html`<${Link} class="btn primary" href=${newHref} data-testid="list-new">
         <span aria-hidden="true">+</span> ${t(`crm.new_${entity}`)}<//>` : null}
     <//>
@@ -184,17 +198,29 @@ export function ListPage({ entity }) {
       </select>` : null}
       <input class="input city-filter" value=${f.city} placeholder=${t('fields.city')} aria-label=${t('fields.city')}
         onInput=${(e) => set('city', e.currentTarget.value)} data-testid="filter-city" />
+      <${CustomFilters} entity=${entity} value=${f.cf} onChange=${(cf) => set('cf', cf)} zone=${(app.settings && app.settings.timezone) || 'Europe/Moscow'} users=${users} />
       <${ColumnChooser} entity=${entity} cols=${cols} onChange=${chooseColumns} />
     </div>
+    ${Object.keys(f.cf).length ? html`<div class="chips" data-testid="custom-chips">
+      <${CustomFilterChips} entity=${entity} value=${f.cf} onChange=${(cf) => set('cf', cf)} zone=${(app.settings && app.settings.timezone) || 'Europe/Moscow'} users=${users} />
+    </div>` : null}
+    ${done !== null ? html`<${Banner} kind="info" testid="bulk-result" onClose=${() => setDone(null)}>${t('data.reassigned', { count: done })}<//>` : null}
+    ${selectable ? html`<${BulkBar} entity=${entity} sel=${sel} items=${items} total=${total ?? items.length} query=${listQuery} users=${users}
+      onDone=${(n) => { setDone(n); load(false); }} />` : null}
     ${link ? html`<div class="chips" data-testid="filter-chips">
       <span class="chip" data-testid="chip-link">${t(`lists.of_${link.entity}`)}: <${Link} href=${recordPath(link.entity, link.id)}>${link.name}<//>
         <button type="button" class="chip-x" aria-label=${t('lists.remove_filter')} title=${t('lists.remove_filter')}
           onClick=${() => setF((o) => ({ ...o, company_id: '', contact_id: '' }))}>×</button></span>
     </div>` : null}
     ${error ? html`<div class="form-error" role="alert" data-testid="list-error">${recordError(error)}</div>` : null}
+    ${selectable && items.length ? html`<label class="check-row select-page-phone">
+      <input type="checkbox" checked=${pageAll} onChange=${(e) => sel.page(items, e.currentTarget.checked)} data-testid="select-page-phone" />
+      ${t('data.select_page')}</label>` : null}
     <div class="table-wrap">
-      <table class="table rtable" data-testid="list-table" onKeyDown=${tableKey}>
+      <table class=${'table rtable' + (selectable ? ' selectable' : '')} data-testid="list-table" onKeyDown=${tableKey}>
         <thead><tr>
+          ${selectable ? html`<th class="col-select"><input type="checkbox" checked=${pageAll} aria-label=${t('data.select_page')}
+            title=${t('data.select_page')} onChange=${(e) => sel.page(items, e.currentTarget.checked)} data-testid="select-page" /></th>` : null}
           ${shown.map((c) => {
             const active = f.sort.replace(/^-/, '') === c.sort;
             const dir = active ? (f.sort.startsWith('-') ? 'descending' : 'ascending') : undefined;
@@ -206,10 +232,12 @@ export function ListPage({ entity }) {
           })}
         </tr></thead>
         <tbody>
-          ${items.map((r) => html`<tr key=${r.id} class="clickable" data-testid=${'row-' + r.id}
-              onClick=${(e) => { if (!e.target.closest('a, button')) navigate(recordPath(entity, r.id)); }}>
+          ${items.map((r, i) => html`<tr key=${r.id} class=${'clickable' + (selectable && sel.has(r.id) ? ' selected' : '')} data-testid=${'row-' + r.id}
+              onClick=${(e) => { if (!e.target.closest('a, button, .col-select')) navigate(recordPath(entity, r.id)); }}>
+            ${selectable ? html`<td class="col-select"><input type="checkbox" checked=${sel.has(r.id)} aria-label=${t('data.select_row', { name: r[meta.title] || '#' + r.id })}
+              onClick=${(e) => { e.preventDefault(); sel.toggle(r.id, i, e.shiftKey, items); }} data-testid=${'select-' + r.id} /></td>` : null}
             ${shown.map((c) => html`<td key=${c.key} class=${(c.num ? 'num ' : '') + 'col-' + c.key} data-label=${fieldLabel(c.key, entity)}>
-              ${cell(entity, c.key, r, pls)}</td>`)}
+              ${c.custom ? html`<${CustomCell} def=${c.custom} value=${(r.custom || {})[c.custom.key]} users=${users} />` : cell(entity, c.key, r, pls)}</td>`)}
           </tr>`)}
         </tbody>
       </table>
@@ -262,13 +290,13 @@ function ColumnChooser({ entity, cols, onChange }) {
     document.addEventListener('keydown', key);
     return () => { document.removeEventListener('mousedown', down); document.removeEventListener('keydown', key); };
   }, [open]);
-  const toggle = (k) => onChange(cols.includes(k) ? cols.filter((x) => x !== k) : COLUMNS[entity].map((c) => c.key).filter((x) => x === k || cols.includes(x)));
+  const toggle = (k) => onChange(cols.includes(k) ? cols.filter((x) => x !== k) : allColumns(entity).map((c) => c.key).filter((x) => x === k || cols.includes(x)));
   return html`<div class="popover-wrap" ref=${box}>
     <button type="button" class="btn" aria-expanded=${open ? 'true' : 'false'} onClick=${() => setOpen(!open)} data-testid="columns-button">
       <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M2 3h3v10H2zM6.5 3h3v10h-3zM11 3h3v10h-3z" fill="none" stroke="currentColor" stroke-width="1.3"/></svg>
       ${t('lists.columns')}</button>
     ${open ? html`<div class="menu-panel columns-panel" data-testid="columns-panel">
-      ${COLUMNS[entity].filter((c) => !c.fixed).map((c) => html`<label key=${c.key} class="check-row">
+      ${allColumns(entity).filter((c) => !c.fixed).map((c) => html`<label key=${c.key} class=${'check-row' + (c.custom ? ' custom-col' : '')}>
         <input type="checkbox" checked=${cols.includes(c.key)} onChange=${() => toggle(c.key)} data-testid=${'column-toggle-' + c.key} />
         ${fieldLabel(c.key, entity)}</label>`)}
       <button type="button" class="btn small ghost" onClick=${() => onChange(defaultColumns(entity))}>${t('lists.columns_reset')}</button>

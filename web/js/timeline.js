@@ -63,6 +63,11 @@ export function Timeline({ entity, id, version, pipeline, rec, users }) {
         const c = checklistLabel(ev.field);
         return html`<span><span class="tl-field">${t('timeline.checklist', { stage: c.stage })}:</span> ${c.item} — <strong>${value(ev, ev.new)}</strong></span>`;
       }
+      case 'merge': {
+        const n = ev.new || {};
+        return n.into ? html`<span>${t('data.tl_merged_into')} <${Link} href=${recordPath(entity, n.into)}>#${n.into}<//></span>`
+          : html`<span>${t('data.tl_merged')} <strong>${n.name || '#' + n.merged}</strong> <span class="muted">#${n.merged}</span></span>`;
+      }
       default:
         return html`<span><span class="tl-field">${fieldLabel(ev.field || '', entity)}:</span> <span class="old">${value(ev, ev.old)}</span> <span class="arrow">→</span> <strong>${value(ev, ev.new)}</strong></span>`;
     }

@@ -6,6 +6,8 @@ import { t, roleName } from './i18n.js';
 import { api } from './api.js';
 import { useApp, can } from './context.js';
 import { PageHeader, Field, FormError, Dialog, Spinner, useForm, initials } from './ui.js';
+import { HandOverDialog, mayReassign } from './bulk.js';
+import { useUsers } from './crm.js';
 
 export function UsersPage() {
   const app = useApp();
@@ -21,6 +23,9 @@ export function UsersPage() {
   const [roles, setRoles] = useState(null);
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState(null);
+  const [handing, setHanding] = useState(null);       // a deactivated user whose records go to a colleague
+  const everyone = useUsers(me);
+  const handOver = ['company', 'contact', 'deal'].some((e) => mayReassign(me, e));
   const seq = useRef(0);
 
   async function load({ more = false } = {}) {
@@ -100,6 +105,8 @@ export function UsersPage() {
                     : html`<span class="strong">${u.name || u.login}</span>`}
                   ${u.id === me.id ? html` <span class="tag">${t('users.you')}</span>` : null}
                   <span class="login-under muted">${u.login} · ${roleName(u.role, u.role_name)}</span>
+                  ${manage && !u.active && handOver ? html`<button type="button" class="btn small handover-phone" onClick=${() => setHanding(u)}
+                    data-testid=${'user-handover-phone-' + u.login}>${t('data.handover')}</button>` : null}
                 </span>
               </div>
             </td>
@@ -108,6 +115,8 @@ export function UsersPage() {
             <td><span class=${'badge ' + (u.active ? 'ok' : 'off')} data-testid="user-status">
               ${u.active ? t('users.active') : t('users.inactive')}</span></td>
             ${manage ? html`<td class="col-actions">
+              ${!u.active && handOver ? html`<button type="button" class="btn small" onClick=${() => setHanding(u)}
+                data-testid=${'user-handover-' + u.login}>${t('data.handover')}</button>` : null}
               <button type="button" class="btn small ghost" onClick=${() => setEditing(u)}
                 data-testid=${'user-edit-' + u.login} aria-label=${t('users.edit_named', { name: u.name || u.login })}>${t('common.edit')}</button>
             </td>` : null}
@@ -125,6 +134,8 @@ export function UsersPage() {
       onCreated=${(u) => { setCreating(false); app.notify('users.created', { login: u.login }); load(); }} />` : null}
     ${editing ? html`<${EditUserDialog} user=${editing} me=${me} roles=${roleOptions}
       onClose=${() => setEditing(null)} onSaved=${saved} />` : null}
+    ${handing ? html`<${HandOverDialog} user=${handing} me=${me} users=${everyone} onClose=${() => setHanding(null)}
+      onDone=${(n) => { setHanding(null); app.notify('data.handed_over', { count: n, name: handing.name || handing.login }); }} />` : null}
   </div>`;
 }
 
