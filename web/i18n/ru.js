@@ -1,6 +1,8 @@
 // Русские строки интерфейса. Ключи те же, что в web/i18n/en.js.
 // {name} — подстановка; объект {one, few, many, other} выбирается по числу count.
+import notes from './notes.ru.js';
 export default {
+  notes,
   roles: {
     admin: 'Администратор',
     manager: 'Менеджер',
