@@ -120,6 +120,7 @@ test('reading the pinned note on the card also settles the bell; mark all read; 
   let r = await admin.post('/api/notes', { entity: 'company', record_id: co.id, body: `@${AGENT} перезвони им сегодня` });
   assert.equal(r.status, 201, r.text);
   await expectText(page.getByTestId('pinned-note').getByTestId('note-body'), `@${AGENT} перезвони им сегодня`);
+  await expectText(timelineNotes(page).first(), new RegExp(`^Note: @${AGENT} перезвони им сегодня\n`));
   await expectText(page.getByTestId('bell-count'), '1');
   await page.getByTestId('note-read').click();
   await page.getByTestId('bell-count').waitFor({ state: 'detached' });
@@ -317,6 +318,10 @@ test('phone: the bell panel fills the width under the top bar, the notes and the
   assert.ok(list.x >= 0 && list.x + list.width <= PHONE.width, 'the autocomplete sticks out');
   assert.equal(await horizontalOverflow(page), 0);
   await screenshot(page, 'notes-phone-en');
+  // a tap on a colleague puts the mention in
+  await page.locator('[data-testid=mention-option][data-login=admin]').click();
+  assert.equal(await input.inputValue(), '@admin ');
+  await page.getByTestId('mention-list').waitFor({ state: 'detached' });
   assert.deepEqual(page.errors, []);
   await closePage(page);
 });

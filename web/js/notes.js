@@ -76,7 +76,9 @@ export function NotesPanel({ entity, id, onChange }) {
 
   // A colleague mentioned me on this record while I look at it: the pinned note appears.
   useEffect(() => onLive((type, n) => {
-    if (type === 'reconnected' || (type === 'notification' && n.entity === entity && n.record_id === id)) load();
+    if (type !== 'reconnected' && !(type === 'notification' && n.entity === entity && n.record_id === id)) return;
+    load();
+    onChange && onChange();                  // the history has the colleague's note too
   }), [entity, id]);
 
   async function showMore() {
@@ -283,7 +285,8 @@ function Composer({ entity, id, onPosted }) {
         onKeyUp=${(e) => { if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(e.key)) detect(e.currentTarget); }}
         onKeyDown=${onKeyDown}
         onBlur=${close}></textarea>
-      ${showList ? html`<ul class="mention-list" id=${listId} role="listbox" aria-label=${t('notes.suggest_label')} data-testid="mention-list">
+      ${showList ? html`<ul class="mention-list" id=${listId} role="listbox" aria-label=${t('notes.suggest_label')} data-testid="mention-list"
+        onMouseDown=${(e) => e.preventDefault()}>
         ${ac.items.map((u, i) => html`<li key=${u.id} id=${`${listId}-${u.id}`} role="option" aria-selected=${i === ac.active ? 'true' : 'false'}
             class=${'mention-option' + (i === ac.active ? ' active' : '')} data-testid="mention-option" data-login=${u.login}
             onMouseDown=${(e) => { e.preventDefault(); pick(u); }}>
