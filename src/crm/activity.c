@@ -1,6 +1,7 @@
 #include "crm/activity.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/text.h"
 #include "crm/record.h"
 #include "store/auth.h"
 #include "store/event.h"
@@ -168,6 +169,89 @@ enum vk_rc note_list(struct store *s, const struct principal *p, const char *ent
 	return store_note_list(c, entity, record_id, p->user_id, before_id, limit, a, items, n);
 }
 
+/* Colleagues an @mention on this record may name: active, not the writer, able to read the
+ * record (the same test note_create applies, so a suggestion is never refused). q matches a
+ * login or name fragment in any case; names that start with it come first. The number of
+ * active users of a company is small, so every one is tested; each test is one indexed read. */
+struct mentionable_hit { struct user u; int rank; const char *key; };
+
+static int mentionable_cmp(const void *x, const void *y)
+{
+	const struct mentionable_hit *a = x, *b = y;
+	if (a->rank != b->rank)
+		return a->rank - b->rank;
+	int c = strcmp(a->key, b->key);
+	return c ? c : (a->u.id > b->u.id) - (a->u.id < b->u.id);
+}
+
+/* 0: the login or a word of the name starts with q; 1: q is inside; -1: no match */
+static int mention_rank(const char *q, const char *login, const char *name)
+{
+	if (!*q)
+		return 0;
+	const char *in_login = strstr(login, q), *in_name = strstr(name, q);
+	if (!in_login && !in_name)
+		return -1;
+	if (in_login == login)
+		return 0;
+	for (const char *w = name; (w = strstr(w, q)); w++)
+		if (w == name || w[-1] == ' ' || w[-1] == '-')
+			return 0;
+	return 1;
+}
+
+enum vk_rc note_mentionable(struct store *s, const struct principal *p, const char *entity, int64_t record_id,
+                            const char *q, int limit, struct arena *a, struct user **items, int *n,
+                            struct vk_err *err)
+{
+	struct conn *c = store_reader(s);
+	struct record rec;
+	*n = 0;
+	if (!entity_by_name(entity))
+		return vk_fail(err, VK_EINVAL, "entity", "entity must be contact, company or deal");
+	if (p->user_id <= 0 || p->token_id)
+		return vk_fail(err, VK_EFORBIDDEN, NULL, "mentions are written by people, not tokens");
+	if (readable(c, p, entity, record_id, a, &rec) != VK_OK)
+		return vk_fail(err, VK_ENOTFOUND, NULL, "no such record");
+	char fq[256];
+	text_fold(q ? q : "", fq, sizeof fq);
+	struct mentionable_hit *hits = NULL;
+	int n_hits = 0, cap = 0;
+	int64_t after = 0;
+	for (;;) {
+		struct user *page;
+		int got;
+		store_user_list(c, NULL, 1, after, 200, a, &page, &got);
+		for (int i = 0; i < got; i++) {
+			char login[256], name[512];
+			struct principal them;
+			text_fold(page[i].login, login, sizeof login);
+			text_fold(page[i].name ? page[i].name : "", name, sizeof name);
+			int rank = page[i].id == p->user_id ? -1 : mention_rank(fq, login, name);
+			if (rank < 0 || auth_principal_of(c, page[i].id, a, &them) != VK_OK ||
+			    readable(c, &them, entity, record_id, a, &rec) != VK_OK)
+				continue;
+			if (n_hits == cap) {
+				cap = cap ? cap * 2 : 64;
+				struct mentionable_hit *grown = arena_alloc(a, sizeof *grown * (size_t)cap);
+				if (n_hits)
+					memcpy(grown, hits, sizeof *hits * (size_t)n_hits);
+				hits = grown;
+			}
+			hits[n_hits++] = (struct mentionable_hit){ page[i], rank, arena_strdup(a, name) };
+		}
+		if (got < 200)
+			break;
+		after = page[got - 1].id;
+	}
+	if (n_hits)
+		qsort(hits, (size_t)n_hits, sizeof *hits, mentionable_cmp);
+	*items = arena_alloc(a, sizeof **items * (size_t)(limit > 0 ? limit : 1));
+	for (int i = 0; i < n_hits && i < limit; i++)
+		(*items)[(*n)++] = hits[i].u;
+	return VK_OK;
+}
+
 struct note_id_tx { const struct principal *p; int64_t id, now; bool del; struct arena *a; struct vk_err *err; };
 
 static enum vk_rc note_id_write(struct conn *c, void *ctx)
@@ -178,8 +262,12 @@ static enum vk_rc note_id_write(struct conn *c, void *ctx)
 	if (store_note_get(c, t->id, t->p->user_id, t->a, &n) != VK_OK ||
 	    readable(c, t->p, n.entity, n.record_id, t->a, &rec) != VK_OK)
 		return vk_fail(t->err, VK_ENOTFOUND, NULL, "no such note");
-	if (!t->del)
-		return store_mention_read(c, t->id, t->p->user_id, t->now);
+	if (!t->del) {
+		/* reading the note on the record also settles the bell's item about it */
+		enum vk_rc rc = store_mention_read(c, t->id, t->p->user_id, t->now);
+		return rc == VK_OK ? store_notification_read_mention(c, t->p->user_id, n.entity, n.record_id, n.created_at, t->now)
+		                   : rc;
+	}
 	if (n.author_id != t->p->user_id && !auth_all(t->p))
 		return vk_fail(t->err, VK_EFORBIDDEN, NULL, "only the author may delete a note");
 	enum vk_rc rc = store_note_delete(c, t->id, t->now);

@@ -5,6 +5,7 @@
 #define VK_CRM_ACTIVITY_H
 #include "auth/auth.h"
 #include "store/activity.h"
+#include "store/auth.h"
 
 /* Where committed notifications go live (set by the HTTP layer); json is the notification. */
 void activity_set_sink(void (*sink)(int64_t user_id, const char *json));
@@ -14,6 +15,12 @@ enum vk_rc note_create(struct store *s, const struct principal *p, const char *e
 enum vk_rc note_list(struct store *s, const struct principal *p, const char *entity, int64_t record_id,
                      int64_t before_id, int limit, struct arena *a, struct note **items, int *n,
                      struct vk_err *err);
+/* Active colleagues (not p) who could be @mentioned on the record because they can read it,
+ * matching q (login or name fragment, any case; "" = all), best matches first, at most limit.
+ * 404 when p may not read the record. Users come from a (items from arena a). */
+enum vk_rc note_mentionable(struct store *s, const struct principal *p, const char *entity, int64_t record_id,
+                            const char *q, int limit, struct arena *a, struct user **items, int *n,
+                            struct vk_err *err);
 /* The reader has seen a note that mentions them: it is no longer pinned for them. */
 enum vk_rc note_read(struct store *s, const struct principal *p, int64_t id, struct vk_err *err);
 enum vk_rc note_delete(struct store *s, const struct principal *p, int64_t id, struct vk_err *err);

@@ -94,6 +94,39 @@ static void notes_list(struct req *r)
 	reply_list(r, arr, n > limit ? items[limit - 1].id : 0);
 }
 
+/* GET /api/notes/mentionable?entity=E&record_id=N&q=TEXT&limit=10: who the @ autocomplete
+ * offers on this record. Any person who may read the record may ask, with no users.read:
+ * the colleagues' names are already on every note and record they share. */
+static void notes_mentionable(struct req *r)
+{
+	int64_t record_id, limit = 10;
+	const char *entity = req_query(r, "entity"), *q = req_query(r, "q"), *limit_s = req_query(r, "limit");
+	if (!entity)
+		return reply_error_msg(r, 400, "missing", "entity", "entity is required");
+	if (!req_query(r, "record_id"))
+		return reply_error_msg(r, 400, "missing", "record_id", "record_id is required");
+	if (!parse_i64(req_query(r, "record_id"), &record_id) || record_id <= 0)
+		return reply_error_msg(r, 400, "invalid", "record_id", "record_id must be a positive integer");
+	if (limit_s && (!parse_i64(limit_s, &limit) || limit < 1 || limit > 50))
+		return reply_error_msg(r, 400, "invalid", "limit", "limit must be an integer from 1 to 50");
+	size_t q_chars = 0;
+	for (const char *c = q; c && *c; c++)
+		q_chars += ((unsigned char)*c & 0xC0) != 0x80;
+	if (q_chars > 100)
+		return reply_error_msg(r, 400, "invalid", "q", "q is at most 100 characters");
+	struct vk_err err = { 0 };
+	struct user *items;
+	int n;
+	enum vk_rc rc = note_mentionable(req_store(r), r->user, entity, record_id, q, (int)limit, r->arena, &items, &n, &err);
+	if (rc != VK_OK)
+		return reply_error(r, rc, &err);
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)items[i].id, "login", items[i].login,
+		                                     "name", items[i].name ? items[i].name : items[i].login));
+	reply_list(r, arr, 0);
+}
+
 static void notes_read(struct req *r)
 {
 	int64_t id;
@@ -474,6 +507,7 @@ static void events(struct req *r)
 const struct route api_activity_routes[] = {
 	{ "GET", "/api/notes", notes_list, R_AUTH, NULL },
 	{ "POST", "/api/notes", notes_create, R_AUTH | R_JSON, NULL },
+	{ "GET", "/api/notes/mentionable", notes_mentionable, R_AUTH, NULL },
 	{ "POST", "/api/notes/:id/read", notes_read, R_AUTH, NULL },
 	{ "DELETE", "/api/notes/:id", notes_delete, R_AUTH, NULL },
 	{ "GET", "/api/tasks", tasks_list, R_AUTH, NULL },

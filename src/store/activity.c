@@ -346,6 +346,22 @@ enum vk_rc store_notification_read(struct conn *c, int64_t user_id, const int64_
 	return rc;
 }
 
+/* The mention notification a note produced has no note id of its own: it is the one of the
+ * same user, record and creation time (note_create writes both with one clock reading). */
+enum vk_rc store_notification_read_mention(struct conn *c, int64_t user_id, const char *entity, int64_t record_id,
+                                           int64_t created_at, int64_t now)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"UPDATE notifications SET read_at = ? WHERE user_id = ? AND kind = 'mention' AND entity = ?"
+		" AND record_id = ? AND created_at = ? AND read_at IS NULL");
+	store_bind_int(st, 1, now);
+	store_bind_int(st, 2, user_id);
+	store_bind_text(st, 3, entity);
+	store_bind_int(st, 4, record_id);
+	store_bind_int(st, 5, created_at);
+	return store_exec_stmt(c, st);
+}
+
 /* ---- saved filters ---- */
 
 enum vk_rc store_filter_list(struct conn *c, int64_t user_id, const char *entity, struct arena *a,

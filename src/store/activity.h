@@ -56,6 +56,9 @@ enum vk_rc store_notification_list(struct conn *c, int64_t user_id, bool unread_
 int64_t store_notification_unread(struct conn *c, int64_t user_id);
 /* Mark ids (or all when n_ids < 0) of user_id read. */
 enum vk_rc store_notification_read(struct conn *c, int64_t user_id, const int64_t *ids, int n_ids, int64_t now);
+/* Mark read user_id's mention notification of the note on (entity, record_id) created at created_at. */
+enum vk_rc store_notification_read_mention(struct conn *c, int64_t user_id, const char *entity, int64_t record_id,
+                                           int64_t created_at, int64_t now);
 struct saved_filter { int64_t id, user_id, created_at; const char *entity, *name, *query; };
 enum vk_rc store_filter_list(struct conn *c, int64_t user_id, const char *entity, struct arena *a,
                              struct saved_filter **items, int *n);

@@ -1,9 +1,11 @@
 // English UI strings. Keys mirror web/i18n/ru.js; a key missing there falls back to this file.
 // {name} is a parameter; an object of {one, other} is chosen by the count.
 import data from './data.en.js';
+import notes from './notes.en.js';
 
 export default {
   data,
+  notes,
   roles: {
     admin: 'Administrator',
     manager: 'Manager',

@@ -1,9 +1,11 @@
 // Русские строки интерфейса. Ключи те же, что в web/i18n/en.js.
 // {name} — подстановка; объект {one, few, many, other} выбирается по числу count.
 import data from './data.ru.js';
+import notes from './notes.ru.js';
 
 export default {
   data,
+  notes,
   roles: {
     admin: 'Администратор',
     manager: 'Менеджер',

@@ -11,6 +11,7 @@ import { visibleModules, moduleFor } from './modules.js';
 import { LoginPage } from './login.js';
 import { ProfilePage } from './profile.js';
 import { LanguageSwitch } from './langswitch.js';
+import { NotificationBell } from './bell.js';
 import { PageHeader, Spinner, initials } from './ui.js';
 import { useCrmSettings, forgetUsers, setCustomFields } from './crm.js';
 
@@ -255,7 +256,10 @@ function Shell({ path }) {
               onClick=${() => setNavOpen(false)}>${t(m.key)}<//>`)}
         </nav>
       </div>
-      <${UserMenu} user=${user} onLogout=${ctx.logout} />
+      <div class="topbar-right">
+        <${NotificationBell} />
+        <${UserMenu} user=${user} onLogout=${ctx.logout} />
+      </div>
     </header>
     <main id="main" class="main" tabindex="-1">
       <${Page} key=${mod ? mod.id : path} />

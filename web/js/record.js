@@ -14,6 +14,7 @@ import { ENTITIES, CARD_FIELDS, pipelinesFor, pipelineByKey, stageByKey, stageNa
 import { EditableField, ListInputs, CustomField, CustomInput, parseCustom } from './fields.js';
 import { mayMerge } from './merge.js';
 import { Timeline } from './timeline.js';
+import { NotesPanel } from './notes.js';
 import { Banner, RecordPicker, PhoneLink, StageBadge, Avatar } from './widgets.js';
 
 export function RecordPage({ entity, id }) {
@@ -33,6 +34,7 @@ export function RecordPage({ entity, id }) {
   const [checkErr, setCheckErr] = useState(null);
   const [gen, setGen] = useState(0);                 // bumped by a reload: editors start afresh
   const [moreOpen, setMoreOpen] = useState(false);
+  const [notesRev, setNotesRev] = useState(0);       // a note written or deleted: the history has it
   const busy = useRef(false);
 
   async function load() {
@@ -243,7 +245,8 @@ export function RecordPage({ entity, id }) {
         ${entity === 'deal' && rec.contact_id ? html`<${ClientCard} key=${rec.contact_id} id=${rec.contact_id} />` : null}
         ${rec.checklists && Object.keys(rec.checklists).length ? html`<${Checklists} rec=${rec} pipeline=${pipeline} onMark=${mark}
           attempt=${attempt} error=${checkErr} readOnly=${!editable} />` : null}
-        <${Timeline} entity=${entity} id=${rec.id} version=${rec.version} pipeline=${pipeline} rec=${rec} users=${users} />
+        <${NotesPanel} entity=${entity} id=${rec.id} onChange=${() => setNotesRev((n) => n + 1)} />
+        <${Timeline} entity=${entity} id=${rec.id} version=${rec.version} refresh=${notesRev} pipeline=${pipeline} rec=${rec} users=${users} />
       </div>
     </div>
   </div>`;

@@ -13,7 +13,10 @@ import { Avatar } from './widgets.js';
 // Reasons the server writes for automatic changes, translated when known.
 const REASONS = { 'a contact was linked': 'timeline.reason_contact_linked' };
 
-export function Timeline({ entity, id, version, pipeline, rec, users }) {
+// A note's text in the history: the start of it, as a quote.
+const noteText = (v) => { const s = String(v || ''); return s.length > 200 ? s.slice(0, 200) + '…' : s; };
+
+export function Timeline({ entity, id, version, refresh, pipeline, rec, users }) {
   const [items, setItems] = useState([]);
   const [next, setNext] = useState(null);
   const [loading, setLoading] = useState(true);
@@ -32,7 +35,7 @@ export function Timeline({ entity, id, version, pipeline, rec, users }) {
       setLoading(false);
     }
   }
-  useEffect(() => { load(); }, [entity, id, version]);
+  useEffect(() => { load(); }, [entity, id, version, refresh]);
 
   const userName = (uid) => {
     const u = (users || []).find((x) => x.id === uid);
@@ -59,6 +62,8 @@ export function Timeline({ entity, id, version, pipeline, rec, users }) {
       case 'create': return html`<span>${t('timeline.created')}</span>`;
       case 'delete': return html`<span>${t('timeline.deleted')}</span>`;
       case 'stage': return html`<span><span class="tl-field">${t('fields.stage')}:</span> ${value(ev, ev.old)} <span class="arrow">→</span> <strong>${value(ev, ev.new)}</strong></span>`;
+      case 'note': return html`<span><span class="tl-field">${t('notes.tl_note')}:</span> <span class="tl-note">${noteText(ev.new)}</span></span>`;
+      case 'note_deleted': return html`<span><span class="tl-field">${t('notes.tl_note_deleted')}:</span> <s class="tl-note old">${noteText(ev.old)}</s></span>`;
       case 'checklist': {
         const c = checklistLabel(ev.field);
         return html`<span><span class="tl-field">${t('timeline.checklist', { stage: c.stage })}:</span> ${c.item} — <strong>${value(ev, ev.new)}</strong></span>`;
