@@ -177,6 +177,18 @@ test('export: CSV of exactly the filtered, sorted list; XLSX too; none for a rol
   const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-xlsx').click()]);
   assert.match(xlsx.suggestedFilename(), /\.xlsx$/);
   assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString(), 'PK');
+
+  // a refused export (here: Excel's row limit, which takes a million rows to reach for real)
+  // is a message on screen, not an error saved as a file
+  let downloads = 0;
+  page.on('download', () => downloads++);
+  await page.route('**/api/companies/export?**', (route) => route.fulfill({
+    status: 422, contentType: 'application/json',
+    body: JSON.stringify({ error: { code: 'too_many_rows', message: 'more than 1048575 rows do not fit in an Excel sheet; export CSV or narrow the filter' } }),
+  }));
+  await page.getByTestId('export-xlsx').click();
+  await page.getByText('do not fit in an Excel sheet').waitFor();
+  assert.equal(downloads, 0);
   await closePage(page);
 
   // dealers agents have export scope none: no buttons

@@ -52,6 +52,10 @@ export async function request(method, path, body, opts = {}) {
   } catch (e) {
     throw new ApiError(0, 'network', e.message);
   }
+  if (opts.blob && res.ok) {
+    const name = /filename="?([^";]+)"?/.exec(res.headers.get('Content-Disposition') || '');
+    return { blob: await res.blob(), filename: name ? name[1] : 'download' };
+  }
   const text = res.status === 204 ? '' : await res.text();
   let data = null;
   if (text) { try { data = JSON.parse(text); } catch { data = null; } }
@@ -71,6 +75,8 @@ export const api = {
   patch: (path, body, opts) => request('PATCH', path, body, opts),
   put: (path, body, opts) => request('PUT', path, body, opts),
   del: (path, opts) => request('DELETE', path, undefined, opts),
+  // A file to save (exports): {blob, filename}; an error answer is an ApiError like any other.
+  download: (path) => request('GET', path, undefined, { blob: true }),
   // POST a Blob/bytes with its own Content-Type and options in the query string.
   postRaw: (path, params, body, contentType, opts = {}) => request('POST', path + query(params), body, { ...opts, contentType }),
 };

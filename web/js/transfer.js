@@ -8,7 +8,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { t, lang } from './i18n.js';
-import { api } from './api.js';
+import { api, errorMessage } from './api.js';
 import { Link } from './router.js';
 import { useApp } from './context.js';
 import { PageHeader, Spinner } from './ui.js';
@@ -27,6 +27,7 @@ const JOINED = { name: ' ', address: ', ', notes: '\n', phones: ', ', emails: ',
 // "CSV" and "XLSX" links for exactly the list on screen: its query with /export added.
 export function ExportButtons({ entity, query }) {
   const app = useApp();
+  const [busy, setBusy] = useState(false);
   if (!mayDo(app.user, entity, 'export')) return null;
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '' && !['limit', 'cursor', 'count'].includes(k)) q.set(k, String(v));
@@ -34,11 +35,31 @@ export function ExportButtons({ entity, query }) {
   // a Russian Excel splits CSV columns by ';'
   const csv = new URLSearchParams(q); csv.set('format', 'csv'); if (lang() === 'ru') csv.set('delimiter', 'semicolon');
   const xlsx = new URLSearchParams(q); xlsx.set('format', 'xlsx');
-  return html`<div class="segmented export-links" role="group" aria-label=${t('data.export')}>
-    <a class="seg" href=${base + csv} download data-testid="export-csv" title=${t('data.export_hint')}>
+  // Fetched rather than followed: a refusal (too many rows, a filter the server rejects, an
+  // ended session) is shown as a message instead of being saved as a file named like an export.
+  async function save(e) {
+    e.preventDefault();
+    const href = e.currentTarget.getAttribute('href');
+    if (busy) return;
+    setBusy(true);
+    try {
+      const { blob, filename } = await api.download(href);
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url; a.download = filename;
+      document.body.appendChild(a); a.click(); a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch (err) {
+      app.notify(null, null, 'error', errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return html`<div class="segmented export-links" role="group" aria-label=${t('data.export')} aria-busy=${busy ? 'true' : 'false'}>
+    <a class="seg" href=${base + csv} download onClick=${save} data-testid="export-csv" title=${t('data.export_hint')}>
       <svg viewBox="0 0 16 16" width="13" height="13" aria-hidden="true"><path d="M8 2v8M4.5 6.5L8 10l3.5-3.5M3 13h10" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round"/></svg>
       CSV</a>
-    <a class="seg" href=${base + xlsx} download data-testid="export-xlsx" title=${t('data.export_hint')}>XLSX</a>
+    <a class="seg" href=${base + xlsx} download onClick=${save} data-testid="export-xlsx" title=${t('data.export_hint')}>XLSX</a>
   </div>`;
 }
 
