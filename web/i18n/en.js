@@ -1,5 +1,7 @@
 // English UI strings. Keys mirror web/i18n/ru.js; a key missing there falls back to this file.
 // {name} is a parameter; an object of {one, other} is chosen by the count.
+import tasks from './tasks.en.js';
+
 export default {
   roles: {
     admin: 'Administrator',
@@ -463,4 +465,6 @@ export default {
       },
     },
   },
+
+  tasks,
 };

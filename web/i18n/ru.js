@@ -1,5 +1,7 @@
 // Русские строки интерфейса. Ключи те же, что в web/i18n/en.js.
 // {name} — подстановка; объект {one, few, many, other} выбирается по числу count.
+import tasks from './tasks.ru.js';
+
 export default {
   roles: {
     admin: 'Администратор',
@@ -463,4 +465,6 @@ export default {
       },
     },
   },
+
+  tasks,
 };

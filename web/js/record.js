@@ -13,6 +13,7 @@ import { ENTITIES, CARD_FIELDS, pipelinesFor, pipelineByKey, stageByKey, stageNa
   formatDateTime, formatMoney, recordPath, useUsers, fieldLabel, parseMoney, mayDo, lastView, backUrl, customFieldsFor } from './crm.js';
 import { EditableField, ListInputs, CustomField } from './fields.js';
 import { Timeline } from './timeline.js';
+import { RecordTasks } from './tasks.js';
 import { Banner, RecordPicker, PhoneLink, StageBadge, Avatar } from './widgets.js';
 
 export function RecordPage({ entity, id }) {
@@ -32,6 +33,7 @@ export function RecordPage({ entity, id }) {
   const [checkErr, setCheckErr] = useState(null);
   const [gen, setGen] = useState(0);                 // bumped by a reload: editors start afresh
   const [moreOpen, setMoreOpen] = useState(false);
+  const [taskTick, setTaskTick] = useState(0);      // a task changed: the timeline shows it
   const busy = useRef(false);
 
   async function load() {
@@ -239,7 +241,8 @@ export function RecordPage({ entity, id }) {
         ${entity === 'deal' && rec.contact_id ? html`<${ClientCard} key=${rec.contact_id} id=${rec.contact_id} />` : null}
         ${rec.checklists && Object.keys(rec.checklists).length ? html`<${Checklists} rec=${rec} pipeline=${pipeline} onMark=${mark}
           attempt=${attempt} error=${checkErr} readOnly=${!editable} />` : null}
-        <${Timeline} entity=${entity} id=${rec.id} version=${rec.version} pipeline=${pipeline} rec=${rec} users=${users} />
+        <${RecordTasks} entity=${entity} id=${rec.id} onChanged=${() => setTaskTick((n) => n + 1)} />
+        <${Timeline} entity=${entity} id=${rec.id} version=${rec.version} refresh=${taskTick} pipeline=${pipeline} rec=${rec} users=${users} />
       </div>
     </div>
   </div>`;

@@ -13,7 +13,8 @@ import { Avatar } from './widgets.js';
 // Reasons the server writes for automatic changes, translated when known.
 const REASONS = { 'a contact was linked': 'timeline.reason_contact_linked' };
 
-export function Timeline({ entity, id, version, pipeline, rec, users }) {
+// refresh: bumped by the card when something outside the record changed (a task)
+export function Timeline({ entity, id, version, refresh, pipeline, rec, users }) {
   const [items, setItems] = useState([]);
   const [next, setNext] = useState(null);
   const [loading, setLoading] = useState(true);
@@ -32,7 +33,7 @@ export function Timeline({ entity, id, version, pipeline, rec, users }) {
       setLoading(false);
     }
   }
-  useEffect(() => { load(); }, [entity, id, version]);
+  useEffect(() => { load(); }, [entity, id, version, refresh]);
 
   const userName = (uid) => {
     const u = (users || []).find((x) => x.id === uid);
@@ -59,6 +60,8 @@ export function Timeline({ entity, id, version, pipeline, rec, users }) {
       case 'create': return html`<span>${t('timeline.created')}</span>`;
       case 'delete': return html`<span>${t('timeline.deleted')}</span>`;
       case 'stage': return html`<span><span class="tl-field">${t('fields.stage')}:</span> ${value(ev, ev.old)} <span class="arrow">→</span> <strong>${value(ev, ev.new)}</strong></span>`;
+      case 'task': return html`<span><span class="tl-field">${t('tasks.tl_added')}:</span> <strong>${ev.new}</strong></span>`;
+      case 'task_done': return html`<span><span class="tl-field">${t('tasks.tl_done')}:</span> <strong>${ev.new}</strong></span>`;
       case 'checklist': {
         const c = checklistLabel(ev.field);
         return html`<span><span class="tl-field">${t('timeline.checklist', { stage: c.stage })}:</span> ${c.item} — <strong>${value(ev, ev.new)}</strong></span>`;
