@@ -382,6 +382,10 @@ export function RecordTasks({ entity, id, onChanged }) {
   const changed = () => { load(); onChanged && onChanged(); };
   async function tick(task) {
     setError(null);
+    // at once on screen (struck through, box ticked); the reload then moves it where it belongs
+    const flip = (list) => list && list.map((x) => (x.id === task.id ? { ...x, done: !task.done } : x));
+    setOpen(flip);
+    setDone(flip);
     try {
       await patchTask(task, { done: !task.done });
       app.notify(task.done ? 'tasks.reopened' : 'tasks.completed', { title: task.title });
