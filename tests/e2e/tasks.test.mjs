@@ -303,13 +303,18 @@ test('overdue follows the server clock: red on the card, in the Overdue tab and 
 
 test('the Tasks module is for the roles that have tasks; administrators pick whose tasks they see', async () => {
   const tk = await apiTask({ title: 'Agent only task', due_at: msk(13, 16) });
-  const lead = await openPage(browser);
-  await signIn(lead, server.url, LEAD_CREATOR);
-  await lead.getByTestId('nav-leads').waitFor();
-  assert.equal(await lead.getByTestId('nav-tasks').count(), 0, 'a lead creator has no Tasks module');
-  await lead.goto(server.url + '/tasks');
-  await lead.getByTestId('no-access').waitFor();
-  await closePage(lead);
+  const creator = await clientAs(server.url, LEAD_CREATOR);
+  const lead = await create(creator, 'companies', { name: 'Lead Without Tasks LLC', pipeline: 'dealers' });
+  const lp = await openPage(browser);
+  await signIn(lp, server.url, LEAD_CREATOR);
+  await lp.getByTestId('nav-leads').waitFor();
+  assert.equal(await lp.getByTestId('nav-tasks').count(), 0, 'a lead creator has no Tasks module');
+  await lp.goto(server.url + '/tasks');
+  await lp.getByTestId('no-access').waitFor();
+  await lp.goto(server.url + '/companies/' + lead.id);
+  await lp.getByTestId('timeline').waitFor();
+  assert.equal(await lp.getByTestId('record-tasks').count(), 0, 'nor a Tasks block on the lead\'s card');
+  await closePage(lp);
 
   const page = await openPage(browser);
   await signIn(page, server.url, AGENT);

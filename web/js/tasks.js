@@ -351,7 +351,13 @@ export function TaskRow({ task, onTick, onOpen, showRecord, showAssignee, action
 
 // ---- the Tasks block of a record card ----
 
-export function RecordTasks({ entity, id, onChanged }) {
+// Only for roles that have tasks (the same rule as the Tasks module).
+export function RecordTasks(props) {
+  const app = useApp();
+  return hasTasks(app.user) ? html`<${RecordTasksBlock} ...${props} />` : null;
+}
+
+function RecordTasksBlock({ entity, id, onChanged }) {
   useTaskZone();
   const app = useApp();
   const [open, setOpen] = useState(null);          // the record's open tasks
