@@ -306,6 +306,9 @@ bool task_kind_valid(const char *kind)
 	return false;
 }
 
+static enum vk_rc task_load(struct store *s, const struct principal *p, int64_t id, bool check_visible,
+                            struct arena *a, struct task *out);
+
 /* A task is the business of its assignee and its author; "*" roles see all. */
 static bool task_visible(const struct principal *p, const struct task *t)
 {
@@ -391,7 +394,7 @@ enum vk_rc task_create(struct store *s, const struct principal *p, const struct 
 		return rc;
 	if (x.notify)
 		publish(&x.note);
-	return store_task_get(store_reader(s), x.t.id, a, out);
+	return task_load(s, p, x.t.id, false, a, out);
 }
 
 static enum vk_rc task_update_write(struct conn *c, void *ctx)
@@ -449,7 +452,9 @@ enum vk_rc task_update(struct store *s, const struct principal *p, int64_t id, c
 		return rc;
 	if (x.notify)
 		publish(&x.note);
-	return store_task_get(store_reader(s), id, a, out);
+	/* not task_get: a task just handed to someone else is no longer the editor's to see, but
+	 * the answer still says what became of it */
+	return task_load(s, p, id, false, a, out);
 }
 
 static enum vk_rc task_delete_write(struct conn *c, void *ctx)
@@ -471,12 +476,71 @@ enum vk_rc task_delete(struct store *s, const struct principal *p, int64_t id, s
 	return rc;
 }
 
+/* Label tasks with their records' titles, for the records p may read: a task outlives a
+ * hand-over of its record, and then the record is none of p's business (title stays NULL). */
+static void task_titles(struct conn *c, const struct principal *p, struct task *items, int n, struct arena *a)
+{
+	const struct entity *ents[] = { &entity_contact, &entity_company, &entity_deal };
+	struct scope sc[3];
+	bool have[3] = { false, false, false };
+	for (int i = 0; i < n; i++) {
+		struct task *t = &items[i];
+		int k = -1;
+		for (int j = 0; j < 3 && t->entity; j++)
+			if (!strcmp(t->entity, ents[j]->name))
+				k = j;
+		if (k < 0 || t->record_id <= 0)
+			continue;
+		for (int j = 0; j < i; j++) /* the same record a few rows up: no second query */
+			if (items[j].record_id == t->record_id && items[j].entity && !strcmp(items[j].entity, t->entity)) {
+				t->record_title = items[j].record_title;
+				goto next;
+			}
+		if (!have[k]) {
+			auth_scope(c, p, ents[k]->name, "read", &sc[k]);
+			have[k] = true;
+		}
+		t->record_title = store_record_title(c, ents[k], t->record_id, &sc[k], a);
+	next:;
+	}
+}
+
+static enum vk_rc task_load(struct store *s, const struct principal *p, int64_t id, bool check_visible,
+                            struct arena *a, struct task *out)
+{
+	struct conn *c = store_reader(s);
+	enum vk_rc rc = store_task_get(c, id, a, out);
+	if (rc == VK_OK && check_visible && !task_visible(p, out))
+		rc = VK_ENOTFOUND;
+	if (rc == VK_OK)
+		task_titles(c, p, out, 1, a);
+	return rc;
+}
+
 enum vk_rc task_get(struct store *s, const struct principal *p, int64_t id, struct arena *a, struct task *out)
 {
-	enum vk_rc rc = store_task_get(store_reader(s), id, a, out);
-	if (rc == VK_OK && !task_visible(p, out))
-		rc = VK_ENOTFOUND;
-	return rc;
+	return task_load(s, p, id, true, a, out);
+}
+
+enum vk_rc task_list(struct store *s, const struct principal *p, struct task_query *q, struct arena *a,
+                     struct task **items, int *n, struct vk_err *err)
+{
+	struct conn *c = store_reader(s);
+	bool star = auth_all(p);
+	*n = 0;
+	if (q->assignee_id != 0 && q->assignee_id != p->user_id && !star)
+		return vk_fail(err, VK_EFORBIDDEN, "assignee", "you may list only your own tasks");
+	q->visible_to = star ? 0 : p->user_id;
+	if (q->entity) {
+		struct record rec;
+		if (!entity_by_name(q->entity))
+			return vk_fail(err, VK_EINVAL, "entity", "entity must be contact, company or deal");
+		if (readable(c, p, q->entity, q->record_id, a, &rec) != VK_OK)
+			return vk_fail(err, VK_ENOTFOUND, NULL, "no such record");
+	}
+	store_task_list(c, q, a, items, n);
+	task_titles(c, p, *items, *n, a);
+	return VK_OK;
 }
 
 /* ---- reminders ---- */

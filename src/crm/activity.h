@@ -37,6 +37,11 @@ enum vk_rc task_update(struct store *s, const struct principal *p, int64_t id, c
                        struct arena *a, struct task *out, struct vk_err *err);
 enum vk_rc task_delete(struct store *s, const struct principal *p, int64_t id, struct vk_err *err);
 enum vk_rc task_get(struct store *s, const struct principal *p, int64_t id, struct arena *a, struct task *out);
+/* The tasks q asks for, as p may see them: another user's tasks need a "*" role (VK_EFORBIDDEN);
+ * assignee_id 0 means every task p may see (for others than "*": assigned to or set by p); a
+ * record filter needs a record p may read (VK_ENOTFOUND). Items carry record_title. */
+enum vk_rc task_list(struct store *s, const struct principal *p, struct task_query *q, struct arena *a,
+                     struct task **items, int *n, struct vk_err *err);
 bool task_kind_valid(const char *kind);
 
 /* Tell assignees about tasks that fell due (run every second by the server). */

@@ -182,31 +182,35 @@ enum vk_rc store_task_get(struct conn *c, int64_t id, struct arena *a, struct ta
 	return rc;
 }
 
-enum vk_rc store_task_list(struct conn *c, int64_t assignee_id, int done, int64_t due_from, int64_t due_to,
-                           const char *entity, int64_t record_id, int64_t after_due, int64_t after_id,
-                           int limit, struct arena *a, struct task **items, int *n)
+enum vk_rc store_task_list(struct conn *c, const struct task_query *q, struct arena *a, struct task **items, int *n)
 {
-	sqlite3_stmt *st = store_stmt(c,
-		"SELECT " TASK_COLS " FROM tasks t JOIN users u ON u.id = t.assignee_id WHERE t.deleted_at IS NULL"
-		" AND (?1 <= 0 OR t.assignee_id = ?1) AND (?2 < 0 OR (t.done_at IS NOT NULL) = ?2)"
-		" AND (?3 IS NULL OR t.due_at >= ?3) AND (?4 IS NULL OR t.due_at <= ?4)"
-		" AND (?5 IS NULL OR (t.entity = ?5 AND t.record_id = ?6))"
-		" AND (?8 = 0 OR (t.due_at, t.id) > (?7, ?8))"
-		" ORDER BY t.due_at, t.id LIMIT ?9");
-	store_bind_int(st, 1, assignee_id);
-	store_bind_int(st, 2, done);
-	if (due_from != INT64_MIN)
-		store_bind_int(st, 3, due_from);
-	if (due_to != INT64_MIN)
-		store_bind_int(st, 4, due_to);
-	store_bind_text(st, 5, entity);
-	store_bind_int(st, 6, record_id);
-	store_bind_int(st, 7, after_due);
-	store_bind_int(st, 8, after_id);
-	store_bind_int(st, 9, limit);
-	*items = arena_alloc(a, sizeof **items * (size_t)limit);
+#define TASK_LIST_WHERE                                                                                        \
+	"SELECT " TASK_COLS " FROM tasks t JOIN users u ON u.id = t.assignee_id WHERE t.deleted_at IS NULL"       \
+	" AND (?1 <= 0 OR t.assignee_id = ?1) AND (?2 < 0 OR (t.done_at IS NOT NULL) = ?2)"                      \
+	" AND (?3 IS NULL OR t.due_at >= ?3) AND (?4 IS NULL OR t.due_at <= ?4)"                                 \
+	" AND (?5 IS NULL OR (t.entity = ?5 AND t.record_id = ?6))"                                              \
+	" AND (?10 <= 0 OR t.assignee_id = ?10 OR t.created_by = ?10)"
+	/* two statements rather than a CASE in ORDER BY, so either direction walks an index */
+	sqlite3_stmt *st = q->desc ? store_stmt(c, TASK_LIST_WHERE " AND (?8 = 0 OR (t.due_at, t.id) < (?7, ?8))"
+	                                           " ORDER BY t.due_at DESC, t.id DESC LIMIT ?9")
+	                           : store_stmt(c, TASK_LIST_WHERE " AND (?8 = 0 OR (t.due_at, t.id) > (?7, ?8))"
+	                                           " ORDER BY t.due_at, t.id LIMIT ?9");
+#undef TASK_LIST_WHERE
+	store_bind_int(st, 1, q->assignee_id);
+	store_bind_int(st, 2, q->done);
+	if (q->due_from != INT64_MIN)
+		store_bind_int(st, 3, q->due_from);
+	if (q->due_to != INT64_MIN)
+		store_bind_int(st, 4, q->due_to);
+	store_bind_text(st, 5, q->entity);
+	store_bind_int(st, 6, q->record_id);
+	store_bind_int(st, 7, q->after_due);
+	store_bind_int(st, 8, q->after_id);
+	store_bind_int(st, 9, q->limit);
+	store_bind_int(st, 10, q->visible_to);
+	*items = arena_alloc(a, sizeof **items * (size_t)q->limit);
 	*n = 0;
-	while (*n < limit && sqlite3_step(st) == SQLITE_ROW)
+	while (*n < q->limit && sqlite3_step(st) == SQLITE_ROW)
 		read_task(st, a, &(*items)[(*n)++]);
 	store_done(c, st);
 	return VK_OK;

@@ -40,10 +40,20 @@ enum vk_rc store_mention_read(struct conn *c, int64_t note_id, int64_t user_id, 
 
 enum vk_rc store_task_insert(struct conn *c, const struct task *t, int64_t now, int64_t *id);
 enum vk_rc store_task_get(struct conn *c, int64_t id, struct arena *a, struct task *out);
-/* NULL/-1 arguments do not filter. done: -1 any, 0 open, 1 done. Ordered by due time. */
-enum vk_rc store_task_list(struct conn *c, int64_t assignee_id, int done, int64_t due_from, int64_t due_to,
-                           const char *entity, int64_t record_id, int64_t after_due, int64_t after_id,
-                           int limit, struct arena *a, struct task **items, int *n);
+/* What a task list asks for; zero/NULL members do not filter. */
+struct task_query {
+	int64_t assignee_id;      /* tasks of this user; 0: anyone's */
+	int64_t visible_to;       /* only tasks this user is the assignee or the author of; 0: all */
+	int done;                 /* -1 any, 0 open, 1 done */
+	int64_t due_from, due_to; /* inclusive; INT64_MIN: open-ended */
+	const char *entity;       /* with record_id: the tasks about one record */
+	int64_t record_id;
+	bool desc;                /* latest due first */
+	int64_t after_due, after_id; /* keyset cursor: continue after this (due_at, id); after_id 0: from the start */
+	int limit;
+};
+/* Ordered by due time, then id (both reversed when desc). */
+enum vk_rc store_task_list(struct conn *c, const struct task_query *q, struct arena *a, struct task **items, int *n);
 enum vk_rc store_task_update(struct conn *c, const struct task *t, int64_t now);
 enum vk_rc store_task_delete(struct conn *c, int64_t id, int64_t now);
 /* Open tasks due at or before now that nobody was told about yet (oldest first). */

@@ -702,3 +702,22 @@ bool store_record_ever_existed(struct conn *c, const struct entity *e, int64_t i
 	store_done(c, st);
 	return ok;
 }
+
+const char *store_record_title(struct conn *c, const struct entity *e, int64_t id, const struct scope *sc,
+                               struct arena *a)
+{
+	struct sqlb b;
+	sqlb_init(&b);
+	sql(&b, "SELECT t.%s FROM %s t", e->title, e->plural);
+	where_scope(&b, e, sc);
+	sql(&b, " AND t.id = ");
+	param_int(&b, id);
+	sqlite3_stmt *st = sqlb_prepare(c, &b);
+	if (!st)
+		return NULL;
+	const char *title = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		title = arena_strdup(a, store_col_text(st, 0));
+	store_done(c, st);
+	return title;
+}

@@ -64,6 +64,10 @@ enum vk_rc store_hidden_field_put(struct conn *c, int64_t role_id, const char *e
 /* Does the user exist and is active / does the record exist (ignoring scope)? */
 bool store_user_active(struct conn *c, int64_t id);
 bool store_record_exists(struct conn *c, const struct entity *e, int64_t id);
+/* The record's name or title when it is within the scope, NULL otherwise: a label for things
+ * that point at records (tasks) without loading the whole record. */
+const char *store_record_title(struct conn *c, const struct entity *e, int64_t id, const struct scope *sc,
+                               struct arena *a);
 /* Even if deleted (for the history of deleted records). */
 bool store_record_ever_existed(struct conn *c, const struct entity *e, int64_t id);
 

@@ -2,6 +2,7 @@
 // {name} is a parameter; an object of {one, other} is chosen by the count.
 import data from './data.en.js';
 import notes from './notes.en.js';
+import tasks from './tasks.en.js';
 
 export default {
   data,
@@ -468,4 +469,6 @@ export default {
       },
     },
   },
+
+  tasks,
 };

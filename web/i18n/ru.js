@@ -2,6 +2,7 @@
 // {name} — подстановка; объект {one, few, many, other} выбирается по числу count.
 import data from './data.ru.js';
 import notes from './notes.ru.js';
+import tasks from './tasks.ru.js';
 
 export default {
   data,
@@ -468,4 +469,6 @@ export default {
       },
     },
   },
+
+  tasks,
 };

@@ -15,6 +15,8 @@ import { SettingsPage } from './settings.js';
 import { DealsPage, CompaniesPage, ContactsPage } from './crmpages.js';
 import { LeadsPage } from './leads.js';
 import { mayDo, pipelinesFor } from './crm.js';
+import { TasksPage } from './taskspage.js';
+import { hasTasks } from './tasks.js';
 
 export const modules = [
   { id: 'home', path: '/', key: 'nav.home', capability: null, component: HomePage, shortcut: 'h' },
@@ -27,6 +29,8 @@ export const modules = [
     visible: (u) => mayDo(u, 'contact', 'read') },
   { id: 'leads', path: '/leads', key: 'nav.leads', capability: null, component: LeadsPage, shortcut: 'l',
     visible: (u, c) => mayDo(u, 'company', 'create') && pipelinesFor(c.pipelines, 'company').length > 0 },
+  { id: 'tasks', path: '/tasks', key: 'tasks.nav', capability: null, component: TasksPage, shortcut: 't',
+    visible: (u) => hasTasks(u) },
   { id: 'users', path: '/users', key: 'nav.users', capability: 'users.read', component: UsersPage, shortcut: 'u' },
   { id: 'settings', path: '/settings', key: 'nav.settings', capability: null, component: SettingsPage, shortcut: 's' },
 ];

@@ -15,6 +15,7 @@ import { EditableField, ListInputs, CustomField, CustomInput, parseCustom } from
 import { mayMerge } from './merge.js';
 import { Timeline } from './timeline.js';
 import { NotesPanel } from './notes.js';
+import { RecordTasks } from './tasks.js';
 import { Banner, RecordPicker, PhoneLink, StageBadge, Avatar } from './widgets.js';
 
 export function RecordPage({ entity, id }) {
@@ -35,6 +36,7 @@ export function RecordPage({ entity, id }) {
   const [gen, setGen] = useState(0);                 // bumped by a reload: editors start afresh
   const [moreOpen, setMoreOpen] = useState(false);
   const [notesRev, setNotesRev] = useState(0);       // a note written or deleted: the history has it
+  const [taskTick, setTaskTick] = useState(0);      // a task changed: the timeline shows it
   const busy = useRef(false);
 
   async function load() {
@@ -245,8 +247,9 @@ export function RecordPage({ entity, id }) {
         ${entity === 'deal' && rec.contact_id ? html`<${ClientCard} key=${rec.contact_id} id=${rec.contact_id} />` : null}
         ${rec.checklists && Object.keys(rec.checklists).length ? html`<${Checklists} rec=${rec} pipeline=${pipeline} onMark=${mark}
           attempt=${attempt} error=${checkErr} readOnly=${!editable} />` : null}
+        <${RecordTasks} entity=${entity} id=${rec.id} onChanged=${() => setTaskTick((n) => n + 1)} />
         <${NotesPanel} entity=${entity} id=${rec.id} onChange=${() => setNotesRev((n) => n + 1)} />
-        <${Timeline} entity=${entity} id=${rec.id} version=${rec.version} refresh=${notesRev} pipeline=${pipeline} rec=${rec} users=${users} />
+        <${Timeline} entity=${entity} id=${rec.id} version=${rec.version} refresh=${notesRev + taskTick} pipeline=${pipeline} rec=${rec} users=${users} />
       </div>
     </div>
   </div>`;

@@ -16,6 +16,7 @@ const REASONS = { 'a contact was linked': 'timeline.reason_contact_linked' };
 // A note's text in the history: the start of it, as a quote.
 const noteText = (v) => { const s = String(v || ''); return s.length > 200 ? s.slice(0, 200) + '…' : s; };
 
+// refresh: bumped by the card when something outside the record changed (a note, a task)
 export function Timeline({ entity, id, version, refresh, pipeline, rec, users }) {
   const [items, setItems] = useState([]);
   const [next, setNext] = useState(null);
@@ -64,6 +65,8 @@ export function Timeline({ entity, id, version, refresh, pipeline, rec, users })
       case 'stage': return html`<span><span class="tl-field">${t('fields.stage')}:</span> ${value(ev, ev.old)} <span class="arrow">→</span> <strong>${value(ev, ev.new)}</strong></span>`;
       case 'note': return html`<span><span class="tl-field">${t('notes.tl_note')}:</span> <span class="tl-note">${noteText(ev.new)}</span></span>`;
       case 'note_deleted': return html`<span><span class="tl-field">${t('notes.tl_note_deleted')}:</span> <s class="tl-note old">${noteText(ev.old)}</s></span>`;
+      case 'task': return html`<span><span class="tl-field">${t('tasks.tl_added')}:</span> <strong>${ev.new}</strong></span>`;
+      case 'task_done': return html`<span><span class="tl-field">${t('tasks.tl_done')}:</span> <strong>${ev.new}</strong></span>`;
       case 'checklist': {
         const c = checklistLabel(ev.field);
         return html`<span><span class="tl-field">${t('timeline.checklist', { stage: c.stage })}:</span> ${c.item} — <strong>${value(ev, ev.new)}</strong></span>`;
