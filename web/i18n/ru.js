@@ -1,6 +1,9 @@
 // Русские строки интерфейса. Ключи те же, что в web/i18n/en.js.
 // {name} — подстановка; объект {one, few, many, other} выбирается по числу count.
+import config from './config.ru.js';
+
 export default {
+  config,
   roles: {
     admin: 'Администратор',
     manager: 'Менеджер',
