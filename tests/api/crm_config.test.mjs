@@ -324,3 +324,41 @@ describe('role settings', () => {
     assertError(await putRole(c, 'agent', { name: 'Agent', capabilities: ['*'] }), 403, 'forbidden', 'capabilities');
   });
 });
+
+describe('field settings the screen relies on', () => {
+  let s, admin;
+  before(async () => {
+    s = await crmServer('dealers');
+    admin = s.admin;
+  });
+  after(async () => { await s?.stop(); });
+
+  it('a select switches from a value list back to its own options ("list": null); a select left with neither is refused', async () => {
+    assert.equal((await admin.req('PUT', '/api/lists/tiers', { name: 'Уровни', items: ['gold', 'silver'] })).status, 200);
+    const f = await admin.post('/api/fields', { entity: 'company', key: 'tier', label: 'Уровень', type: 'select', list: 'tiers' });
+    assert.equal(f.status, 201, f.text);
+    assertError(await admin.patch('/api/fields/' + f.json.id, { list: null }), 400, 'invalid', 'options');
+    assert.equal((await admin.get('/api/fields?entity=company')).json.items[0].list, 'tiers', 'the refused PATCH changed nothing');
+    const r = await admin.patch('/api/fields/' + f.json.id, { list: null, options: ['A', 'B'] });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.list, null);
+    assert.deepEqual(r.json.options, ['A', 'B']);
+    await create(admin, 'companies', { name: `Уровень ${tag()}`, custom: { tier: 'A' } });
+    assertError(await admin.post('/api/companies', { name: `Уровень ${tag()}`, custom: { tier: 'gold' } }), 400, 'invalid', 'custom.tier');
+    assertError(await admin.patch('/api/fields/' + f.json.id, { options: [] }), 400, 'invalid', 'options');
+    assertError(await admin.patch('/api/fields/' + f.json.id, { list: 5 }), 400, 'invalid', 'list');
+  });
+
+  it('deleting a field deletes its values: records no longer carry them and a new field with the key starts empty', async () => {
+    const f = await admin.post('/api/fields', { entity: 'company', key: 'purchase_note', label: 'Закупка', type: 'text' });
+    assert.equal(f.status, 201, f.text);
+    const co = await create(admin, 'companies', { name: `Закупка ${tag()}`, custom: { purchase_note: 'дорого' } });
+    assert.equal(co.custom.purchase_note, 'дорого');
+    assert.equal((await admin.del('/api/fields/' + f.json.id)).status, 204);
+    assert.ok(!('purchase_note' in ((await get(admin, 'companies', co.id)).custom || {})), 'the value went with the field');
+    const again = await admin.post('/api/fields', { entity: 'company', key: 'purchase_note', label: 'Закупка', type: 'text' });
+    assert.equal(again.status, 201, again.text);
+    assert.equal((await get(admin, 'companies', co.id)).custom.purchase_note, undefined, 'a new field with the same key starts empty');
+    assert.equal((await admin.get('/api/companies?custom.purchase_note.empty=false&count=true')).json.total, 0);
+  });
+});
