@@ -126,8 +126,10 @@ function ListEditor({ list, onSaved, onDeleted }) {
       ${rows.map((r, i) => html`<li key=${r.id} ...${reorder.row(r.id)} class=${'item-line ' + reorder.row(r.id).class} data-testid=${'item-' + i}>
         <${DragHandle} label=${t('config.drag_item', { name: r.label || r.value })} testid=${'item-handle-' + i} ...${reorder.handle(r.id)} />
         <input class="input" value=${r.label} aria-label=${t('config.item_label_n', { n: i + 1 })} data-testid=${'item-label-' + i}
+          placeholder=${t('config.item_label_col')}
           onInput=${(e) => { const v = e.currentTarget.value; set(i, r.value === '' || r.auto ? { label: v, value: v.trim(), auto: true } : { label: v }); }} />
         <input class="input mono" value=${r.value} aria-label=${t('config.item_value_n', { n: i + 1 })} data-testid=${'item-value-' + i}
+          placeholder=${t('config.item_value_col')}
           aria-invalid=${dup(i) ? 'true' : undefined} spellcheck="false"
           onInput=${(e) => set(i, { value: e.currentTarget.value, auto: false })} />
         <span class="item-tools">
