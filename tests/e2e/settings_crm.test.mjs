@@ -109,6 +109,13 @@ test('stages: add one, name it, move it up with the keyboard, give it a rule and
   const order = () => page.locator('[data-testid=stage-list] > li').evaluateAll((els) => els.map((e) => e.dataset.key));
   assert.deepEqual(await order(), ['lead', 'firm', 'negotiation', 'account', 'client', 'dead_end']);
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'stage-handle-negotiation', 'focus stays on the handle');
+  // or dragged by the handle onto another stage's row
+  await dragOnto(page, page.getByTestId('stage-handle-negotiation'), page.getByTestId('stage-account'));
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=stage-list] > li')].map((e) => e.dataset.key).join() ===
+    'lead,firm,account,negotiation,client,dead_end');
+  await page.getByTestId('stage-handle-negotiation').focus();
+  await page.keyboard.press('ArrowUp');
+  assert.deepEqual(await order(), ['lead', 'firm', 'negotiation', 'account', 'client', 'dead_end']);
   await page.getByTestId('stage-details-negotiation').click();
   await page.getByTestId('req-negotiation-city').check();
   await page.getByTestId('check-add-negotiation').click();

@@ -1,6 +1,7 @@
 // The sections of Settings: the company settings (/settings) and, for those allowed to change
 // them, the CRM configuration screens. A later section adds one entry here. Entries:
 //   id, path, key (i18n of the tab), may(user) → bool, component.
+import { useEffect, useRef } from 'preact/hooks';
 import { html } from './html.js';
 import { t } from './i18n.js';
 import { can } from './context.js';
@@ -29,8 +30,14 @@ export function settingsSection(path) {
 
 export function SettingsTabs({ user, active }) {
   const shown = SECTIONS.filter((s) => s.may(user));
+  const nav = useRef(null);
+  // on a phone the tabs scroll sideways: keep the current one in sight
+  useEffect(() => {
+    const el = nav.current && nav.current.querySelector('.settings-tab.active');
+    if (el) nav.current.scrollLeft = Math.max(0, el.offsetLeft - nav.current.offsetLeft - 16);
+  }, [active]);
   if (shown.length < 2) return null;
-  return html`<nav class="settings-tabs" aria-label=${t('config.sections')} data-testid="settings-tabs">
+  return html`<nav class="settings-tabs" ref=${nav} aria-label=${t('config.sections')} data-testid="settings-tabs">
     ${shown.map((s) => html`<${Link} key=${s.id} href=${s.path} class=${'settings-tab' + (s.id === active ? ' active' : '')}
         aria-current=${s.id === active ? 'page' : undefined} data-testid=${'settings-tab-' + s.id}>${t(s.key)}<//>`)}
   </nav>`;
