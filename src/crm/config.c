@@ -237,6 +237,8 @@ static enum vk_rc check_pipeline(struct conn *c, json_t *p, struct arena *a, str
 
 static const char *dump(struct arena *a, json_t *o)
 {
+	if (!o)
+		return NULL;
 	char *t = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	const char *out = arena_strdup(a, t);
 	free(t);
