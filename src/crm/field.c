@@ -117,6 +117,9 @@ static enum vk_rc field_write(struct conn *c, void *ctx)
 	if (t->del) {
 		t->f = cur;
 		rc = store_field_delete(c, cur.id);
+		/* the values go with the field: a field made later with the same key starts empty */
+		if (rc == VK_OK)
+			rc = store_field_clear(c, entity_by_name(cur.entity)->plural, cur.key);
 		if (rc == VK_OK)
 			rc = store_field_index(c, entity_by_name(cur.entity)->plural, cur.key, false);
 		return rc == VK_OK ? field_event(c, t, "delete") : rc;
@@ -133,6 +136,9 @@ static enum vk_rc field_write(struct conn *c, void *ctx)
 		next.required = t->f.required;
 	if (t->patch_sort)
 		next.sort = t->f.sort;
+	if ((!strcmp(next.type, "select") || !strcmp(next.type, "multiselect")) && !next.list_key &&
+	    (!next.options || !strcmp(next.options, "[]")))
+		return vk_fail(t->err, VK_EINVAL, "options", "a select field needs options or a list");
 	t->f = next;
 	rc = store_field_update(c, &t->f);
 	return rc == VK_OK ? field_event(c, t, "update") : rc;
@@ -160,7 +166,8 @@ static enum vk_rc read_field_input(json_t *in, bool create, struct field_row *f,
 	}
 	if (rc == VK_OK)
 		rc = json_get_str(in, "label", create, 1, 200, &f->label, err);
-	if (rc == VK_OK)
+	/* on PATCH, "list": null turns a list-backed select back to its own options */
+	if (rc == VK_OK && !(!create && json_is_null(json_object_get(in, "list"))))
 		rc = json_get_str(in, "list", false, 1, 64, &f->list_key, err);
 	if (rc == VK_OK)
 		rc = read_options(in, f, a, &f->options, err);

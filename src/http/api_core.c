@@ -59,7 +59,8 @@ static bool own_record(const struct principal *p, const char *entity, int64_t id
 
 static void timeline(struct req *r)
 {
-	static const char *const entities[] = { "user", "settings", "token", "role", "contact", "company", "deal", NULL };
+	static const char *const entities[] = { "user", "settings", "token", "role", "contact", "company", "deal",
+	                                             "team", "pipeline", "field", "list", NULL };
 	const char *entity = req_query(r, "entity"), *ids = req_query(r, "id");
 	int limit;
 	int64_t cursor, id = 0;

@@ -4,6 +4,8 @@
 #include "core/clock.h"
 #include "crm/config.h"
 #include "store/event.h"
+#include "store/pipeline.h"
+#include "store/record.h"
 #include "core/json.h"
 #include "http/events.h"
 #include "http/render.h"
@@ -106,14 +108,42 @@ static void users_update(struct req *r)
 	reply_json(r, 200, render_user(&u));
 }
 
+/* A role with what its settings screen edits: the scope of every entity and action ("none" when
+ * unset) and the hidden fields per entity. */
+static json_t *role_detail(struct conn *c, const struct role *role, struct arena *a)
+{
+	static const char *const entities[] = { "contact", "company", "deal" };
+	static const char *const actions[] = { "read", "create", "edit", "delete", "export" };
+	json_t *o = render_role(role), *scopes = json_object(), *hidden = json_object();
+	for (size_t e = 0; e < 3; e++) {
+		json_t *acts = json_object();
+		for (size_t k = 0; k < 5; k++) {
+			const char *s = store_role_scope(c, role->id, entities[e], actions[k], a);
+			json_object_set_new(acts, actions[k], json_string(s ? s : "none"));
+		}
+		json_object_set_new(scopes, entities[e], acts);
+		const char **keys;
+		int n = 0;
+		store_hidden_fields(c, role->id, entities[e], a, &keys, &n);
+		json_t *list = json_array();
+		for (int i = 0; i < n; i++)
+			json_array_append_new(list, json_string(keys[i]));
+		json_object_set_new(hidden, entities[e], list);
+	}
+	json_object_set_new(o, "scopes", scopes);
+	json_object_set_new(o, "hidden_fields", hidden);
+	return o;
+}
+
 static void roles_list(struct req *r)
 {
 	struct role *items;
 	int n;
-	store_role_list(store_reader(req_store(r)), r->arena, &items, &n);
+	struct conn *c = store_reader(req_store(r));
+	store_role_list(c, r->arena, &items, &n);
 	json_t *arr = json_array();
 	for (int i = 0; i < n; i++)
-		json_array_append_new(arr, render_role(&items[i]));
+		json_array_append_new(arr, role_detail(c, &items[i], r->arena));
 	reply_list(r, arr, 0);
 }
 
@@ -162,7 +192,8 @@ static void roles_put(struct req *r)
 	const char *list[64];
 	size_t i;
 	json_t *c;
-	json_array_foreach(caps, i, c) {
+	/* only a list that fits was accepted above */
+	json_array_foreach(rc == VK_OK ? caps : NULL, i, c) {
 		if (rc == VK_OK && !json_is_string(c))
 			rc = vk_fail(&err, VK_EINVAL, "capabilities", "capabilities must be strings");
 		list[i] = json_string_value(c);
@@ -189,7 +220,7 @@ static void roles_put(struct req *r)
 		return reply_error(r, rc, &err);
 	struct role role;
 	store_role_by_key(store_reader(req_store(r)), r->params[0], r->arena, &role);
-	reply_json(r, 200, render_role(&role));
+	reply_json(r, 200, role_detail(store_reader(req_store(r)), &role, r->arena));
 }
 
 static void tokens_list(struct req *r)

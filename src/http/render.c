@@ -7,9 +7,11 @@
 
 json_t *render_user(const struct user *u)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:I, s:I}", "id", (json_int_t)u->id,
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:I, s:I}", "id", (json_int_t)u->id,
 	                 "login", u->login, "name", u->name, "role", u->role_key,
 	                 "role_name", u->role_name, "active", u->active,
+	                 "team_id", u->team_id ? json_integer(u->team_id) : json_null(),
+	                 "team_name", u->team_name ? json_string(u->team_name) : json_null(),
 	                 "created_at", (json_int_t)u->created_at, "updated_at", (json_int_t)u->updated_at);
 }
 

@@ -574,7 +574,8 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 static void collect_routes(struct server *srv)
 {
 	const struct route *tables[] = { api_core_routes, api_auth_routes, api_users_routes, api_transfer_routes,
-	                                 api_records_routes, api_activity_routes, api_fields_routes, api_products_routes };
+	                                 api_records_routes, api_activity_routes, api_fields_routes, api_products_routes,
+	                                 api_teams_routes };
 	int n = 0;
 	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
 		for (const struct route *rt = tables[t]; rt->method; rt++)

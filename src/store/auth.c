@@ -2,8 +2,9 @@
 
 #include <string.h>
 
-#define USER_COLS "u.id, u.login, u.name, u.role_id, r.key, r.name, u.active, u.created_at, u.updated_at"
-#define USER_FROM " FROM users u JOIN roles r ON r.id = u.role_id "
+#define USER_COLS "u.id, u.login, u.name, u.role_id, r.key, r.name, u.active, u.created_at, u.updated_at," \
+                  " COALESCE(u.team_id, 0), tm.name"
+#define USER_FROM " FROM users u JOIN roles r ON r.id = u.role_id LEFT JOIN teams tm ON tm.id = u.team_id "
 
 static void read_user(sqlite3_stmt *st, int col, struct arena *a, struct user *u)
 {
@@ -16,6 +17,8 @@ static void read_user(sqlite3_stmt *st, int col, struct arena *a, struct user *u
 	u->active = sqlite3_column_int(st, col + 6) != 0;
 	u->created_at = sqlite3_column_int64(st, col + 7);
 	u->updated_at = sqlite3_column_int64(st, col + 8);
+	u->team_id = sqlite3_column_int64(st, col + 9);
+	u->team_name = u->team_id ? arena_strdup(a, store_col_text(st, col + 10)) : NULL;
 }
 
 enum vk_rc store_user_get(struct conn *c, int64_t id, struct arena *a, struct user *out)
@@ -40,7 +43,7 @@ enum vk_rc store_user_by_login(struct conn *c, const char *login, struct arena *
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		read_user(st, 0, a, out);
 		if (password_hash)
-			*password_hash = arena_strdup(a, store_col_text(st, 9));
+			*password_hash = arena_strdup(a, store_col_text(st, 11));
 		rc = VK_OK;
 	}
 	store_done(c, st);

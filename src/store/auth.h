@@ -12,6 +12,8 @@ struct user {
 	int64_t id, role_id, created_at, updated_at;
 	const char *login, *name, *role_key, *role_name;
 	bool active;
+	int64_t team_id;       /* 0 = in no team */
+	const char *team_name; /* NULL when in no team */
 };
 
 struct role {

@@ -88,6 +88,16 @@ enum vk_rc store_field_delete(struct conn *c, int64_t id)
 	return rc == VK_OK && store_changes(c) == 0 ? VK_ENOTFOUND : rc;
 }
 
+/* table and key come from the entity table and a validated [a-z0-9_] key, never raw input;
+ * the path is written out so that the field's expression index finds the rows */
+enum vk_rc store_field_clear(struct conn *c, const char *table, const char *key)
+{
+	char sql[300];
+	snprintf(sql, sizeof sql, "UPDATE %s SET custom = json_remove(custom, '$.%s') WHERE json_extract(custom, '$.%s') IS NOT NULL",
+	         table, key, key);
+	return store_exec(c, sql, NULL);
+}
+
 /* table and key come from the entity table and a validated [a-z0-9_] key, never raw input */
 enum vk_rc store_field_index(struct conn *c, const char *table, const char *key, bool create)
 {

@@ -31,6 +31,8 @@ enum vk_rc store_field_insert(struct conn *c, const struct field_row *f, int64_t
 enum vk_rc store_field_update(struct conn *c, const struct field_row *f);
 enum vk_rc store_field_delete(struct conn *c, int64_t id);
 /* The expression index that makes filters and sorts on a custom field fast. */
+/* Remove the field's values from every record of table (before its index is dropped). */
+enum vk_rc store_field_clear(struct conn *c, const char *table, const char *key);
 enum vk_rc store_field_index(struct conn *c, const char *table, const char *key, bool create);
 
 enum vk_rc store_list_all(struct conn *c, struct arena *a, struct value_list **items, int *n);

@@ -201,6 +201,10 @@ static const struct migration migrations[] = {
 	  "DROP INDEX emails_record; CREATE INDEX emails_record ON emails(record_id, entity);"
 	  /* a manager's own deals, newest first, without a stage */
 	  "CREATE INDEX deals_owner ON deals(owner_id, id);" },
+	{ 5, "teams: an optional lead; members found by team",
+	  "ALTER TABLE teams ADD COLUMN lead_id INTEGER REFERENCES users(id);"
+	  /* the team scope asks "who is in this team" on every scoped read */
+	  "CREATE INDEX users_team ON users(team_id);" },
 };
 
 int store_schema_version(struct conn *c)

@@ -382,24 +382,44 @@ enum vk_rc store_pipeline_clear_rules(struct conn *c, int64_t pipeline_id)
 }
 
 enum vk_rc store_stage_prune(struct conn *c, int64_t pipeline_id, const char *keep_json, struct arena *a,
-                             const char **in_use)
+                             const char **in_use, int64_t *n_in_use)
 {
 	sqlite3_stmt *st = store_stmt(c,
-		"SELECT s.key FROM stages s WHERE s.pipeline_id = ?1 AND s.key NOT IN (SELECT value FROM json_each(?2))"
-		" AND (EXISTS (SELECT 1 FROM deals d WHERE d.stage_id = s.id AND d.deleted_at IS NULL)"
-		"   OR EXISTS (SELECT 1 FROM companies co WHERE co.stage_id = s.id AND co.deleted_at IS NULL)) LIMIT 1");
+		"SELECT key, n FROM (SELECT s.key, s.sort,"
+		" (SELECT COUNT(*) FROM deals d WHERE d.stage_id = s.id AND d.deleted_at IS NULL)"
+		" + (SELECT COUNT(*) FROM companies co WHERE co.stage_id = s.id AND co.deleted_at IS NULL) AS n"
+		" FROM stages s WHERE s.pipeline_id = ?1 AND s.key NOT IN (SELECT value FROM json_each(?2))) x"
+		" WHERE n > 0 ORDER BY sort LIMIT 1");
 	store_bind_int(st, 1, pipeline_id);
 	store_bind_text(st, 2, keep_json);
 	*in_use = NULL;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	*n_in_use = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
 		*in_use = arena_strdup(a, store_col_text(st, 0));
+		*n_in_use = sqlite3_column_int64(st, 1);
+	}
 	store_done(c, st);
 	if (*in_use)
 		return VK_ECONFLICT;
-	/* a stage that only deleted records still point at stays (foreign keys); it is harmless */
-	st = store_stmt(c, "DELETE FROM stages WHERE pipeline_id = ?1 AND key NOT IN (SELECT value FROM json_each(?2))"
-	                   " AND NOT EXISTS (SELECT 1 FROM deals d WHERE d.stage_id = stages.id)"
-	                   " AND NOT EXISTS (SELECT 1 FROM companies co WHERE co.stage_id = stages.id)");
+	/* Deleted records keep their stage for the foreign key; they go to the first stage that stays,
+	 * so the removed stage really disappears (nobody sees deleted records' stages). */
+	static const char *const repoint[] = {
+		"UPDATE deals SET stage_id = (SELECT id FROM stages WHERE pipeline_id = ?1 AND key IN"
+		" (SELECT value FROM json_each(?2)) ORDER BY sort, id LIMIT 1) WHERE deleted_at IS NOT NULL AND stage_id IN"
+		" (SELECT id FROM stages WHERE pipeline_id = ?1 AND key NOT IN (SELECT value FROM json_each(?2)))",
+		"UPDATE companies SET stage_id = (SELECT id FROM stages WHERE pipeline_id = ?1 AND key IN"
+		" (SELECT value FROM json_each(?2)) ORDER BY sort, id LIMIT 1) WHERE deleted_at IS NOT NULL AND stage_id IN"
+		" (SELECT id FROM stages WHERE pipeline_id = ?1 AND key NOT IN (SELECT value FROM json_each(?2)))",
+	};
+	for (size_t i = 0; i < sizeof repoint / sizeof repoint[0]; i++) {
+		st = store_stmt(c, repoint[i]);
+		store_bind_int(st, 1, pipeline_id);
+		store_bind_text(st, 2, keep_json);
+		enum vk_rc rc = store_exec_stmt(c, st);
+		if (rc != VK_OK)
+			return rc;
+	}
+	st = store_stmt(c, "DELETE FROM stages WHERE pipeline_id = ?1 AND key NOT IN (SELECT value FROM json_each(?2))");
 	store_bind_int(st, 1, pipeline_id);
 	store_bind_text(st, 2, keep_json);
 	return store_exec_stmt(c, st);

@@ -79,9 +79,9 @@ enum vk_rc store_checklist_item_put(struct conn *c, int64_t stage_id, const char
  * role visibility (stages and checklist items are upserted and pruned separately). */
 enum vk_rc store_pipeline_clear_rules(struct conn *c, int64_t pipeline_id);
 /* Delete the pipeline's stages whose keys are not in keep_json (a JSON array); VK_ECONFLICT
- * (with *in_use set to the key) if records still stand in one of them. */
+ * (with *in_use set to the key and *n_in_use to how many) if live records still stand in one. */
 enum vk_rc store_stage_prune(struct conn *c, int64_t pipeline_id, const char *keep_json, struct arena *a,
-                             const char **in_use);
+                             const char **in_use, int64_t *n_in_use);
 /* Delete a stage's checklist items whose keys are not in keep_json. */
 enum vk_rc store_checklist_prune(struct conn *c, int64_t stage_id, const char *keep_json);
 /* Forget a role's scopes and hidden fields (they are then written anew). */

@@ -3,8 +3,10 @@
 import data from './data.en.js';
 import notes from './notes.en.js';
 import tasks from './tasks.en.js';
+import config from './config.en.js';
 
 export default {
+  config,
   data,
   notes,
   roles: {

@@ -3,8 +3,10 @@
 import data from './data.ru.js';
 import notes from './notes.ru.js';
 import tasks from './tasks.ru.js';
+import config from './config.ru.js';
 
 export default {
+  config,
   data,
   notes,
   roles: {

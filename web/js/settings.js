@@ -1,10 +1,13 @@
-// Company settings. Everyone may read them; settings.manage may change them.
+// Company settings. Everyone may read them; settings.manage may change them. The CRM
+// configuration sections below /settings (pipelines, fields…) live in settings_nav.js.
 import { useState } from 'preact/hooks';
 import { html } from './html.js';
 import { t, regionName, currencyName } from './i18n.js';
 import { api } from './api.js';
 import { useApp, can } from './context.js';
 import { PageHeader, Field, FormError, useForm, errorText } from './ui.js';
+import { usePath } from './router.js';
+import { settingsSection, SettingsTabs } from './settings_nav.js';
 
 // Common zones for the businesses voronka serves; any other IANA name can be typed in.
 const ZONES = [
@@ -55,6 +58,11 @@ function TimeZoneField({ value, onChange, error, disabled }) {
 }
 
 export function SettingsPage() {
+  const section = settingsSection(usePath());
+  return section ? html`<${section.component} key=${section.id} />` : html`<${CompanySettings} />`;
+}
+
+function CompanySettings() {
   const app = useApp();
   const editable = can(app.user, 'settings.manage');
   const s = app.settings || {};
@@ -90,10 +98,11 @@ export function SettingsPage() {
 
   const country = regionName(v.default_country);
   const currency = currencyName(v.currency);
-  return html`<div class="page narrow" data-testid="settings-page">
+  return html`<div class="page settings-page" data-testid="settings-page">
     <${PageHeader} title=${t('settings.title')} subtitle=${t('settings.subtitle')} />
+    <${SettingsTabs} user=${app.user} active="general" />
     ${editable ? null : html`<div class="notice" data-testid="settings-readonly">${t('settings.read_only')}</div>`}
-    <form class="card form-card" onSubmit=${submit} novalidate data-testid="settings-form"
+    <form class="card form-card settings-form" onSubmit=${submit} novalidate data-testid="settings-form"
       onInput=${() => setSaved(false)}>
       <${FormError} error=${form.errors._form} testid="settings-error" />
       <fieldset disabled=${!editable}>

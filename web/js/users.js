@@ -89,6 +89,7 @@ export function UsersPage() {
           <th>${t('users.col_name')}</th>
           <th class="col-login">${t('users.col_login')}</th>
           <th class="col-role">${t('users.col_role')}</th>
+          <th class="col-role">${t('config.col_team')}</th>
           <th>${t('users.col_status')}</th>
           ${manage ? html`<th class="col-actions"><span class="sr-only">${t('common.actions')}</span></th>` : null}
         </tr></thead>
@@ -112,6 +113,7 @@ export function UsersPage() {
             </td>
             <td class="col-login mono">${u.login}</td>
             <td class="col-role">${roleName(u.role, u.role_name)}</td>
+            <td class="col-role" data-testid="user-team">${u.team_name || html`<span class="muted">—</span>`}</td>
             <td><span class=${'badge ' + (u.active ? 'ok' : 'off')} data-testid="user-status">
               ${u.active ? t('users.active') : t('users.inactive')}</span></td>
             ${manage ? html`<td class="col-actions">
