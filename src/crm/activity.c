@@ -129,7 +129,7 @@ static enum vk_rc note_write(struct conn *c, void *ctx)
 		rc = store_mention_insert(c, t->id, u.id);
 		struct notification *nt = &t->notes[t->n_mentioned];
 		*nt = (struct notification){ .user_id = u.id, .kind = "mention", .entity = t->entity,
-		                             .record_id = t->record_id, .created_at = t->now,
+		                             .record_id = t->record_id, .note_id = t->id, .created_at = t->now,
 		                             .title = arena_printf(t->a, "%s: %s", t->p->name, record_title(&rec)),
 		                             .body = snippet(t->a, t->body) };
 		if (rc == VK_OK)
@@ -265,8 +265,7 @@ static enum vk_rc note_id_write(struct conn *c, void *ctx)
 	if (!t->del) {
 		/* reading the note on the record also settles the bell's item about it */
 		enum vk_rc rc = store_mention_read(c, t->id, t->p->user_id, t->now);
-		return rc == VK_OK ? store_notification_read_mention(c, t->p->user_id, n.entity, n.record_id, n.created_at, t->now)
-		                   : rc;
+		return rc == VK_OK ? store_notification_read_mention(c, t->p->user_id, t->id, t->now) : rc;
 	}
 	if (n.author_id != t->p->user_id && !auth_all(t->p))
 		return vk_fail(t->err, VK_EFORBIDDEN, NULL, "only the author may delete a note");

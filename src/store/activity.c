@@ -276,8 +276,8 @@ enum vk_rc store_task_mark_notified(struct conn *c, int64_t id, int64_t now)
 enum vk_rc store_notification_insert(struct conn *c, const struct notification *n, int64_t *id)
 {
 	sqlite3_stmt *st = store_stmt(c,
-		"INSERT INTO notifications (user_id, kind, entity, record_id, title, body, created_at)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?)");
+		"INSERT INTO notifications (user_id, kind, entity, record_id, title, body, created_at, note_id)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 	store_bind_int(st, 1, n->user_id);
 	store_bind_text(st, 2, n->kind);
 	store_bind_text(st, 3, n->entity);
@@ -286,6 +286,8 @@ enum vk_rc store_notification_insert(struct conn *c, const struct notification *
 	store_bind_text(st, 5, n->title);
 	store_bind_text(st, 6, n->body);
 	store_bind_int(st, 7, n->created_at);
+	if (n->note_id > 0)
+		store_bind_int(st, 8, n->note_id);
 	enum vk_rc rc = store_exec_stmt(c, st);
 	if (rc == VK_OK)
 		*id = store_last_id(c);
@@ -350,19 +352,13 @@ enum vk_rc store_notification_read(struct conn *c, int64_t user_id, const int64_
 	return rc;
 }
 
-/* The mention notification a note produced has no note id of its own: it is the one of the
- * same user, record and creation time (note_create writes both with one clock reading). */
-enum vk_rc store_notification_read_mention(struct conn *c, int64_t user_id, const char *entity, int64_t record_id,
-                                           int64_t created_at, int64_t now)
+enum vk_rc store_notification_read_mention(struct conn *c, int64_t user_id, int64_t note_id, int64_t now)
 {
 	sqlite3_stmt *st = store_stmt(c,
-		"UPDATE notifications SET read_at = ? WHERE user_id = ? AND kind = 'mention' AND entity = ?"
-		" AND record_id = ? AND created_at = ? AND read_at IS NULL");
+		"UPDATE notifications SET read_at = ? WHERE note_id = ? AND user_id = ? AND read_at IS NULL");
 	store_bind_int(st, 1, now);
-	store_bind_int(st, 2, user_id);
-	store_bind_text(st, 3, entity);
-	store_bind_int(st, 4, record_id);
-	store_bind_int(st, 5, created_at);
+	store_bind_int(st, 2, note_id);
+	store_bind_int(st, 3, user_id);
 	return store_exec_stmt(c, st);
 }
 

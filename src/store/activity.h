@@ -24,7 +24,7 @@ struct task {
 };
 
 struct notification {
-	int64_t id, user_id, record_id, created_at, read_at;
+	int64_t id, user_id, record_id, note_id, created_at, read_at;   /* note_id: 0 unless a mention */
 	const char *kind, *entity, *title, *body;
 };
 
@@ -67,8 +67,7 @@ int64_t store_notification_unread(struct conn *c, int64_t user_id);
 /* Mark ids (or all when n_ids < 0) of user_id read. */
 enum vk_rc store_notification_read(struct conn *c, int64_t user_id, const int64_t *ids, int n_ids, int64_t now);
 /* Mark read user_id's mention notification of the note on (entity, record_id) created at created_at. */
-enum vk_rc store_notification_read_mention(struct conn *c, int64_t user_id, const char *entity, int64_t record_id,
-                                           int64_t created_at, int64_t now);
+enum vk_rc store_notification_read_mention(struct conn *c, int64_t user_id, int64_t note_id, int64_t now);
 struct saved_filter { int64_t id, user_id, created_at; const char *entity, *name, *query; };
 enum vk_rc store_filter_list(struct conn *c, int64_t user_id, const char *entity, struct arena *a,
                              struct saved_filter **items, int *n);

@@ -205,6 +205,14 @@ static const struct migration migrations[] = {
 	  "ALTER TABLE teams ADD COLUMN lead_id INTEGER REFERENCES users(id);"
 	  /* the team scope asks "who is in this team" on every scoped read */
 	  "CREATE INDEX users_team ON users(team_id);" },
+	{ 6, "a mention notification knows its note",
+	  /* reading the note settles the bell's item about it; before, the two were matched by
+	   * user, record and creation time, which two notes in one millisecond could mix up */
+	  "ALTER TABLE notifications ADD COLUMN note_id INTEGER REFERENCES notes(id);"
+	  "UPDATE notifications SET note_id = (SELECT n.id FROM notes n WHERE n.entity = notifications.entity"
+	  "  AND n.record_id = notifications.record_id AND n.created_at = notifications.created_at"
+	  "  ORDER BY n.id LIMIT 1) WHERE kind = 'mention';"
+	  "CREATE INDEX notifications_note ON notifications(note_id) WHERE note_id IS NOT NULL;" },
 };
 
 int store_schema_version(struct conn *c)

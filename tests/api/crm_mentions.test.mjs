@@ -6,7 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertError, assertHealthy, createUser, createToken, bearerClient } from './helpers.mjs';
 import { crmServer, create, tag, dealPipelineOf } from './crm_helpers.mjs';
-import { unread, notifications } from './activity_helpers.mjs';
+import { unread, notifications, freezeClock } from './activity_helpers.mjs';
 
 const mentionable = async (c, entity, id, extra = '') => {
   const r = await c.get(`/api/notes/mentionable?entity=${entity}&record_id=${id}${extra}`);
@@ -169,5 +169,29 @@ describe('notes: who can be mentioned (cleaning: managers see all deals, crews t
     const first = items.find((u) => u.login === s.byRole.manager[1]);
     const word = first.name.split(' ')[0].toUpperCase();
     assert.deepEqual(logins(await mentionable(M1, 'deal', deal.id, '&q=' + encodeURIComponent(word))), [first.login]);
+  });
+});
+
+describe('notes: two mentions in the same millisecond', () => {
+  let s;
+  before(async () => { s = await crmServer('dealers', { testClock: true }); });
+  after(async () => { await s?.stop(); });
+
+  it('reading one note settles its own notification, not the other written at the same instant', async () => {
+    const A = await s.as(s.byRole.agent[0]);
+    const co = await create(A, 'companies', { name: `Фирма ${tag('ms')} миг`, pipeline: 'dealers' });
+    await s.admin.post('/api/notifications/read', { all: true });
+    await freezeClock(s.srv);              // both notes get one clock reading
+    const n1 = await A.post('/api/notes', { entity: 'company', record_id: co.id, body: '@admin раз' });
+    const n2 = await A.post('/api/notes', { entity: 'company', record_id: co.id, body: '@admin два' });
+    assert.equal(n1.status, 201, n1.text);
+    assert.equal(n2.status, 201, n2.text);
+    assert.equal(n1.json.created_at, n2.json.created_at, 'the clock stood still');
+    assert.equal(await unread(s.admin), 2);
+    assert.equal((await s.admin.post(`/api/notes/${n2.json.id}/read`)).status, 204);
+    const { items, unread: left } = await notifications(s.admin);
+    assert.equal(left, 1);
+    const mine = items.filter((n) => n.record_id === co.id && n.kind === 'mention');
+    assert.deepEqual(mine.map((n) => [n.body, n.read]), [['@admin два', true], ['@admin раз', false]]);
   });
 });
