@@ -32,6 +32,16 @@ async function firm(name, extra = {}) {
   return r.json;
 }
 const stageOf = async (id) => (await agent.get('/api/companies/' + id)).json.stage;
+// The board moves a card at once and saves it after: the stored stage catches up within moments.
+async function storedStage(id, want) {
+  const end = Date.now() + 10000;
+  let got = await stageOf(id);
+  while (got !== want && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 100));
+    got = await stageOf(id);
+  }
+  return got;
+}
 
 async function openBoard(page) {
   await page.goto(server.url + '/companies/board');
@@ -53,7 +63,7 @@ test('drag a card to an allowed stage: it moves, the counts follow, and it stays
   assert.equal(await inColumn(page, 'firm', co.id).count(), 0);
   await expectText(page.getByTestId('column-dead_end').getByTestId('column-count'), String(before.dead + 1));
   await expectText(page.getByTestId('column-firm').getByTestId('column-count'), String(before.firm - 1));
-  assert.equal(await stageOf(co.id), 'dead_end');
+  assert.equal(await storedStage(co.id, 'dead_end'), 'dead_end');
   await page.reload();
   await inColumn(page, 'dead_end', co.id).waitFor();
   assert.deepEqual(page.errors, []);
@@ -81,7 +91,7 @@ test('while dragging, forbidden columns are disabled; dropping there is refused 
   await expectText(page.getByTestId('board-message'), `Your role may not move a record from “${stages.lead}” to “${stages.client}”.`);
   await inColumn(page, 'lead', co.id).waitFor();
   assert.equal(await inColumn(page, 'client', co.id).count(), 0);
-  assert.equal(await stageOf(co.id), 'lead');
+  assert.equal(await storedStage(co.id, 'lead'), 'lead');
   assert.deepEqual(page.errors, []);
   await closePage(page);
 });
@@ -126,7 +136,7 @@ test('keyboard: arrows select, M opens the move dialog with only allowed stages,
   await page.waitForFunction((id) => document.activeElement && document.activeElement.dataset.card === String(id), co.id);
   await page.keyboard.press('Shift+ArrowLeft');
   await inColumn(page, 'firm', co.id).waitFor();
-  assert.equal(await stageOf(co.id), 'firm');
+  assert.equal(await storedStage(co.id, 'firm'), 'firm');
   await page.waitForFunction((id) => document.activeElement && document.activeElement.dataset.card === String(id), co.id);
   await page.keyboard.press('Enter');
   await expectPath(page, '/companies/' + co.id);
@@ -151,7 +161,7 @@ test('a move that needs the checklist opens the card at the checklist; ticking i
   }
   await page.getByTestId('retry-move').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=stage-account]').classList.contains('current'));
-  assert.equal(await stageOf(co.id), 'account');
+  assert.equal(await storedStage(co.id, 'account'), 'account');
   assert.deepEqual(page.errors, []);
   await closePage(page);
 });
@@ -170,7 +180,7 @@ test('a move that needs a field opens the card with that field in edit and the r
   await page.getByTestId('f-phones-0').press('Enter');
   await page.getByTestId('retry-move').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=stage-account]').classList.contains('current'));
-  assert.equal(await stageOf(co.id), 'account');
+  assert.equal(await storedStage(co.id, 'account'), 'account');
   await closePage(page);
 });
 
@@ -185,12 +195,12 @@ test('a card changed by someone else meanwhile is refused (stale), put back, and
   await dragOnto(page, card(page, co.id), page.getByTestId('column-dead_end'));
   await expectText(page.getByTestId('board-message'), /Someone changed this record since you opened it/);
   await inColumn(page, 'firm', co.id).waitFor();
-  assert.equal(await stageOf(co.id), 'firm');
+  assert.equal(await storedStage(co.id, 'firm'), 'firm');
   // the board reloaded: the fresh version moves fine now
   await expectText(inColumn(page, 'firm', co.id), /Тверь/);
   await dragOnto(page, card(page, co.id), page.getByTestId('column-dead_end'));
   await inColumn(page, 'dead_end', co.id).waitFor();
-  assert.equal(await stageOf(co.id), 'dead_end');
+  assert.equal(await storedStage(co.id, 'dead_end'), 'dead_end');
   await closePage(page);
 });
 
