@@ -165,8 +165,14 @@ enum vk_rc config_role_access(struct conn *c, int64_t rid, json_t *scopes, json_
 				ok_a = ok_a || !strcmp(*x, action);
 			for (const char *const *x = kinds; sv && *x; x++)
 				ok_k = ok_k || !strcmp(*x, sv);
-			if (!ok_a || !ok_k)
-				return vk_fail(err, VK_EINVAL, "scopes", "scopes.%s.%s must be none, own, team or all", entity, action);
+			/* "linked" reads what a readable deal points at: contacts and companies only */
+			bool linked = sv && !strcmp(sv, "linked");
+			if (linked && (strcmp(action, "read") != 0 || !strcmp(entity, "deal")))
+				return vk_fail(err, VK_EINVAL, "scopes", "scopes.%s.%s: \"linked\" is a read scope of contacts and companies",
+				               entity, action);
+			if (!ok_a || !(ok_k || linked))
+				return vk_fail(err, VK_EINVAL, "scopes", "scopes.%s.%s must be none, own, team, all (or linked for reading)",
+				               entity, action);
 			if (rc == VK_OK)
 				rc = store_role_scope_put(c, rid, entity, action, sv);
 		}

@@ -579,9 +579,7 @@ enum vk_rc record_duplicates(struct store *s, const struct principal *p, const c
 						continue;
 					tmp[kept] = cand[i];
 					tmp[kept].match = d == 0 ? "name" : "similar_name";
-					struct record rec;
-					tmp[kept].visible = store_record_get(c, ents[ei], cand[i].id, ei == 0 ? sc_company : sc_contact,
-					                                     a, &rec) == VK_OK;
+					tmp[kept].visible = store_record_listed(c, ents[ei], cand[i].id, ei == 0 ? sc_company : sc_contact);
 					kept++;
 				}
 				add_dups(all, n, tmp, kept);

@@ -15,6 +15,10 @@ struct scope {
 	enum scope_kind kind;
 	int64_t user_id, team_id;
 	int64_t role_id;      /* for pipelines visible to some roles only; -1 = every pipeline */
+	/* "linked" (contacts, companies): also the records that a deal within deal_kind links to,
+	 * opened by id only — a master sees the client of his order, never a list of clients */
+	bool linked;
+	enum scope_kind deal_kind;
 };
 
 enum vkind { V_NULL, V_INT, V_TEXT, V_REAL };
@@ -37,8 +41,11 @@ struct record {
 	int n_emails;
 };
 
+/* By id: within the scope, including records it reaches only through a linked deal. */
 enum vk_rc store_record_get(struct conn *c, const struct entity *e, int64_t id,
                             const struct scope *sc, struct arena *a, struct record *out);
+/* Would the record show in the scope's lists (where linked records do not)? */
+bool store_record_listed(struct conn *c, const struct entity *e, int64_t id, const struct scope *sc);
 /* Insert the fields that are not V_NULL (created/updated stamps come from actor and now). */
 enum vk_rc store_record_insert(struct conn *c, const struct entity *e, const struct value *v,
                                int64_t actor, int64_t now, int64_t *id);

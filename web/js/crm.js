@@ -154,7 +154,7 @@ export function mayDo(user, entity, action) {
   if (can(user, '*')) return true;
   const s = user && user.scopes && user.scopes[entity];
   if (!s) return !(user && user.scopes) && action !== 'delete';
-  return !!s[action] && s[action] !== 'none';
+  return !!s[action] && s[action] !== 'none' && s[action] !== 'linked'; // linked: cards open from a deal, no list
 }
 
 // ---- formatting ----
