@@ -41,6 +41,28 @@ enum vk_rc record_list(struct store *s, const struct principal *p, const struct 
                        const struct query_arg *args, int n_args, struct arena *a, struct record_page *out,
                        struct vk_err *err);
 
+/* A kanban board's true column totals: per stage of the pipeline, how many records the list
+ * arguments select within the read scope and, for deals, their amounts summed per currency
+ * (left out when the role may not see amount). Unknown or invisible pipeline: VK_ENOTFOUND. */
+struct money_sum { const char *currency; double amount; };
+struct stage_total {
+	const char *stage; /* key */
+	int64_t count;
+	struct money_sum *sums;
+	int n_sums;
+};
+struct pipeline_summary {
+	const struct entity *e;
+	const char *pipeline;
+	bool amounts;         /* false: the role does not see amounts (or a company pipeline) */
+	struct stage_total *stages; /* in pipeline order, every stage (zero counts too) */
+	int n_stages;
+	struct stage_total total;
+};
+enum vk_rc record_summary(struct store *s, const struct principal *p, const char *pipeline_key,
+                          const struct query_arg *args, int n_args, struct arena *a, struct pipeline_summary *out,
+                          struct vk_err *err);
+
 struct dup;
 /* Possible duplicates by phone, e-mail, domain and similar name; what the caller may not read
  * is reported with its name and owner only. */

@@ -201,6 +201,12 @@ static const struct migration migrations[] = {
 	  "DROP INDEX emails_record; CREATE INDEX emails_record ON emails(record_id, entity);"
 	  /* a manager's own deals, newest first, without a stage */
 	  "CREATE INDEX deals_owner ON deals(owner_id, id);" },
+	{ 5, "kanban column totals",
+	  /* GET /api/pipelines/KEY/summary: count and amount per stage and currency, scoped by owner
+	   * and pipeline visibility, read from the index alone (a stage may hold a million deals);
+	   * deleted_at is a column, not a partial-index condition, because SQLite 3.40 reads the
+	   * table to test a partial index's own condition */
+	  "CREATE INDEX deals_board ON deals(stage_id, owner_id, currency, amount, pipeline_id, deleted_at);" },
 };
 
 int store_schema_version(struct conn *c)

@@ -405,6 +405,70 @@ int64_t store_record_count(struct conn *c, const struct entity *e, const struct 
 	return n;
 }
 
+/* Runs the summary SELECT; only_stages (n_only > 0): just those stages, by currency. */
+static enum vk_rc summary_query(struct conn *c, const struct entity *e, const struct scope *sc,
+                                const struct list_query *q, bool amounts, const int64_t *only, int n_only, int max,
+                                struct arena *a, struct stage_sum *out, int *n, int64_t *mixed, int *n_mixed)
+{
+	struct sqlb b;
+	sqlb_init(&b);
+	if (!amounts)
+		sql(&b, "SELECT t.stage_id, NULL, NULL, COUNT(*), 0 FROM %s t", e->plural);
+	else if (n_only)
+		sql(&b, "SELECT t.stage_id, t.currency, t.currency, COUNT(*), TOTAL(t.amount) FROM %s t", e->plural);
+	else
+		sql(&b, "SELECT t.stage_id, MIN(t.currency), MAX(t.currency), COUNT(*), TOTAL(t.amount) FROM %s t", e->plural);
+	where_scope(&b, e, sc, false);
+	where_query(&b, e, q);
+	if (n_only) {
+		sql(&b, " AND t.stage_id IN (");
+		for (int i = 0; i < n_only; i++) {
+			sql(&b, i ? ", " : "");
+			param_int(&b, only[i]);
+		}
+		sql(&b, ") GROUP BY t.stage_id, t.currency");
+	} else {
+		sql(&b, " GROUP BY t.stage_id");
+	}
+	sqlite3_stmt *st = sqlb_prepare(c, &b);
+	if (!st)
+		return VK_EINVAL;
+	while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
+		const char *lo = store_col_text(st, 1), *hi = store_col_text(st, 2);
+		if (amounts && !n_only && strcmp(lo, hi) != 0) {
+			mixed[(*n_mixed)++] = sqlite3_column_int64(st, 0);
+			continue;
+		}
+		struct stage_sum *g = &out[(*n)++];
+		g->stage_id = sqlite3_column_int64(st, 0);
+		g->currency = amounts ? arena_strdup(a, lo) : NULL;
+		g->count = sqlite3_column_int64(st, 3);
+		g->amount = sqlite3_column_double(st, 4);
+	}
+	store_done(c, st);
+	return VK_OK;
+}
+
+/* The board's true column totals in one pass over the selected records, read from the
+ * deals_board index alone (stage, owner, currency, amount, pipeline, deleted_at), so a stage of
+ * a million deals costs no table reads. Grouping by stage alone follows the index order; only
+ * stages that hold more than one currency are summed again by currency (grouping every row
+ * by currency would sort them all). */
+enum vk_rc store_record_summary(struct conn *c, const struct entity *e, const struct scope *sc,
+                                const struct list_query *q, bool amounts, int max, struct arena *a,
+                                struct stage_sum **out, int *n)
+{
+	int64_t *mixed = arena_alloc(a, sizeof *mixed * (size_t)max);
+	int n_mixed = 0;
+	*out = arena_alloc(a, sizeof **out * (size_t)max);
+	*n = 0;
+	enum vk_rc rc = summary_query(c, e, sc, q, amounts, NULL, 0, max, a, *out, n, mixed, &n_mixed);
+	for (int i = 0; i < n_mixed && rc == VK_OK; i += 50) /* 50 stages a query keep the SQL small */
+		rc = summary_query(c, e, sc, q, amounts, mixed + i, n_mixed - i < 50 ? n_mixed - i : 50, max, a, *out, n,
+		                   NULL, NULL);
+	return rc;
+}
+
 /* ---- writing ---- */
 
 static const char *name_key_of(const struct entity *e, const struct value *v, char *buf, size_t size)

@@ -105,6 +105,18 @@ enum vk_rc store_record_list(struct conn *c, const struct entity *e, const struc
 int64_t store_record_count(struct conn *c, const struct entity *e, const struct scope *sc,
                            const struct list_query *q);
 
+/* Kanban column totals: records the query selects, grouped by stage (and currency when amounts
+ * is set, with the sum of amount per group). At most max groups. */
+struct stage_sum {
+	int64_t stage_id;
+	const char *currency; /* NULL without amounts */
+	int64_t count;
+	double amount;        /* exact up to 2^53 minor units */
+};
+enum vk_rc store_record_summary(struct conn *c, const struct entity *e, const struct scope *sc,
+                                const struct list_query *q, bool amounts, int max, struct arena *a,
+                                struct stage_sum **out, int *n);
+
 /* Duplicate candidates, ignoring scope (the caller decides what to reveal). */
 struct dup {
 	const struct entity *e;
