@@ -14,7 +14,7 @@
 
 const char *const auth_capabilities[] = {
 	CAP_USERS_READ, CAP_USERS_MANAGE, CAP_ROLES_READ, CAP_SETTINGS_MANAGE,
-	CAP_TOKENS_MANAGE, CAP_TIMELINE_READ, "records.merge", NULL,
+	CAP_TOKENS_MANAGE, CAP_TIMELINE_READ, "records.merge", "records.allow_duplicate", NULL,
 };
 
 bool auth_capability_known(const char *cap)

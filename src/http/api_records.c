@@ -109,11 +109,35 @@ static json_t *record_detail(struct req *r, const struct record *rec)
 	return o;
 }
 
+/* The matches of a refused duplicate: what the caller may read by id, name and owner; what
+ * they may not only as "a contact (or company) exists" — no id, name or owner. */
+static json_t *render_dups(const struct record_dups *d)
+{
+	json_t *arr = json_array();
+	for (int i = 0; i < d->n; i++) {
+		const struct dup *x = &d->items[i];
+		json_t *o = json_pack("{s:s, s:o, s:s, s:b}", "entity", x->e->name, "id",
+		                      x->visible ? json_integer(x->id) : json_null(), "match", x->match, "visible", x->visible);
+		if (x->visible) {
+			json_object_set_new(o, "name", json_string(x->name));
+			json_object_set_new(o, "owner_name", x->owner_name[0] ? json_string(x->owner_name) : json_null());
+		}
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 static void create(struct req *r)
 {
 	struct vk_err err = { 0 };
 	struct record rec;
-	enum vk_rc rc = record_create(req_store(r), r->user, entity_of(r), r->json, r->arena, &rec, &err);
+	struct record_dups dups = { 0 };
+	enum vk_rc rc = record_create(req_store(r), r->user, entity_of(r), r->json, r->arena, &rec, &dups, &err);
+	if (rc == VK_ECONFLICT && err.code && !strcmp(err.code, "duplicate")) {
+		json_t *body = json_pack("{s:{s:s, s:s, s:s}, s:o}", "error", "code", "duplicate", "message", err.message, "field",
+		                         err.field ? err.field : "", "duplicates", render_dups(&dups));
+		return reply_json(r, 409, body);
+	}
 	if (rc != VK_OK)
 		return reply_error(r, rc, &err);
 	reply_json(r, 201, record_detail(r, &rec));
