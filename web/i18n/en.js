@@ -1,6 +1,9 @@
 // English UI strings. Keys mirror web/i18n/ru.js; a key missing there falls back to this file.
 // {name} is a parameter; an object of {one, other} is chosen by the count.
+import dups from './dups.en.js';
+
 export default {
+  dups,
   roles: {
     admin: 'Administrator',
     manager: 'Manager',

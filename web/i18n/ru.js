@@ -1,6 +1,9 @@
 // Русские строки интерфейса. Ключи те же, что в web/i18n/en.js.
 // {name} — подстановка; объект {one, few, many, other} выбирается по числу count.
+import dups from './dups.ru.js';
+
 export default {
+  dups,
   roles: {
     admin: 'Администратор',
     manager: 'Менеджер',

@@ -308,6 +308,7 @@ export function recordError(err, ctx = {}) {
     case 'required':
       return t('crm.err_required', { field: fieldLabel(err.field || ''), stage: stage || '' });
     case 'not_found': return t('crm.err_not_found');
+    case 'duplicate': return t('dups.exists');
     default: break;
   }
   if (err.field && FIELDS[err.field] || err.field === 'phones' || err.field === 'emails') return fieldError(err);

@@ -12,6 +12,7 @@ import { PageHeader, Spinner } from './ui.js';
 import { ENTITIES, CARD_FIELDS, pipelinesFor, pipelineByKey, stageByKey, stageName, canMove, recordError, fieldError,
   formatDateTime, formatMoney, recordPath, useUsers, fieldLabel, parseMoney, mayDo, lastView, backUrl, customFieldsFor } from './crm.js';
 import { EditableField, ListInputs, CustomField } from './fields.js';
+import { DuplicateRefusal, isDuplicate } from './duplicates.js';
 import { Timeline } from './timeline.js';
 import { Banner, RecordPicker, PhoneLink, StageBadge, Avatar } from './widgets.js';
 
@@ -418,7 +419,7 @@ export function CreatePage({ entity }) {
   }, []);
 
   const pipeline = pipelineByKey(pls, v.pipeline);
-  async function submit(e) {
+  async function submit(e, allowDuplicate = false) {
     e.preventDefault();
     if (busy) return;
     const body = {};
@@ -442,6 +443,7 @@ export function CreatePage({ entity }) {
       if (emails.length) body.emails = emails;
     }
     for (const k of ['position', 'city', 'domain', 'notes']) if (v[k].trim() && (k !== 'position' || entity === 'contact') && (k !== 'domain' || entity === 'company')) body[k] = v[k].trim();
+    if (allowDuplicate) body.allow_duplicate = true;
     setBusy(true);
     setErrors({});
     try {
@@ -452,7 +454,8 @@ export function CreatePage({ entity }) {
       const key = err instanceof ApiError && err.field ? (err.field === 'company_id' ? 'company' : err.field === 'contact_id' ? 'contact' : err.field) : null;
       // an error about a field this form shows goes next to it; any other (a required custom field…) on top
       const shown = [meta.title, 'pipeline', 'stage', 'amount', 'company', 'contact', 'position', 'phones', 'emails', 'domain', 'city', 'owner_id'];
-      if (key && shown.includes(key)) setErrors({ [key]: err });
+      if (isDuplicate(err)) setErrors({ _form: err });
+      else if (key && shown.includes(key)) setErrors({ [key]: err });
       else setErrors({ _form: err });
     } finally {
       setBusy(false);
@@ -464,7 +467,9 @@ export function CreatePage({ entity }) {
     <nav class="crumbs"><${Link} href=${meta.path}>${t(`crm.${meta.plural}`)}<//><span aria-hidden="true">›</span></nav>
     <${PageHeader} title=${t(`crm.new_${entity}`)} />
     <form class="card form-card" onSubmit=${submit} novalidate data-testid="create-form">
-      ${errors._form ? html`<div class="form-error" role="alert" data-testid="form-error">${recordError(errors._form)}</div>` : null}
+      ${isDuplicate(errors._form) ? html`<${DuplicateRefusal} err=${errors._form} user=${app.user} busy=${busy}
+          onSaveAnyway=${(e) => submit(e, true)} />`
+        : errors._form ? html`<div class="form-error" role="alert" data-testid="form-error">${recordError(errors._form)}</div>` : null}
       <${TextRow} id=${'new-' + meta.title} label=${fieldLabel(meta.title, entity)} value=${v[meta.title]} error=${errText(meta.title)}
         onInput=${(x) => set(meta.title, x)} autofocus />
       ${meta.pipeline && pls.length ? html`<div class="grid-2">
