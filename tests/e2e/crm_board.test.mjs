@@ -23,9 +23,12 @@ after(async () => {
   await server?.stop();
 });
 
-// A company in "firm": a lead whose first contact moves it there automatically.
+// A company in "firm": a lead whose first contact moves it there automatically. Each has a
+// number of its own (the server refuses a second company with the same one).
+let firms = 0;
 async function firm(name, extra = {}) {
-  const co = await create(agent, 'companies', { name, pipeline: 'dealers', phones: ['+7 916 700 00 01'], ...extra });
+  firms += 1;
+  const co = await create(agent, 'companies', { name, pipeline: 'dealers', phones: [`+7 916 700 ${String(1000 + firms)}`], ...extra });
   await create(agent, 'contacts', { name: 'Contact of ' + name, company_id: co.id });
   const r = await agent.get('/api/companies/' + co.id);
   assert.equal(r.json.stage, 'firm');

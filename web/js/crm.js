@@ -157,6 +157,13 @@ export function mayDo(user, entity, action) {
   return !!s[action] && s[action] !== 'none' && s[action] !== 'linked'; // linked: cards open from a deal, no list
 }
 
+// May a card of this entity open by id? Any read scope may, "linked" too: the server answers
+// 404 for a record that no readable deal links to.
+export function mayOpen(user, entity) {
+  const s = user && user.scopes && user.scopes[entity];
+  return mayDo(user, entity, 'read') || !!(s && s.read === 'linked');
+}
+
 // ---- formatting ----
 
 let settingsRef = null;
