@@ -12,7 +12,6 @@
 #include "store/auth.h"
 #include "store/event.h"
 #include "store/field.h"
-#include "store/pipeline.h"
 #include "store/transfer.h"
 
 #include <math.h>
