@@ -788,10 +788,12 @@ static void find_exact_dups(struct conn *c, struct create_job *j, struct record_
 	struct dup found[RECORD_MAX_DUPS];
 	int ci = record_field_index(e, "company_id"), di = record_field_index(e, "domain");
 	int64_t own_company = e == &entity_contact && r->v[ci].kind == V_INT ? r->v[ci].i : 0;
+	r->n_dups = 0;
+	if (!store_dup_any(c, r->phones, r->n_phones, r->emails, r->n_emails, di >= 0 && r->v[di].kind == V_TEXT ? r->v[di].s : NULL))
+		return;
 	/* the linked scope opens cards, not the client base: what shows here is what lists show */
 	sc[0].linked = sc[1].linked = false;
 	r->dups = arena_alloc(j->a, sizeof *r->dups * RECORD_MAX_DUPS);
-	r->n_dups = 0;
 	for (int i = 0; i < r->n_phones; i++) {
 		int k = 0;
 		store_dup_phone(c, r->phones[i], sc, j->a, found, RECORD_MAX_DUPS, &k);

@@ -721,6 +721,31 @@ enum vk_rc store_dup_domain(struct conn *c, const char *domain, const struct sco
 	return VK_OK;
 }
 
+bool store_dup_any(struct conn *c, const char *const *phones, int n_phones, const char *const *emails, int n_emails,
+                   const char *domain)
+{
+	bool found = false;
+	for (int i = 0; i < n_phones && !found; i++) {
+		sqlite3_stmt *st = store_stmt(c, "SELECT 1 FROM phones WHERE e164 = ? LIMIT 1");
+		store_bind_text(st, 1, phones[i]);
+		found = sqlite3_step(st) == SQLITE_ROW;
+		store_done(c, st);
+	}
+	for (int i = 0; i < n_emails && !found; i++) {
+		sqlite3_stmt *st = store_stmt(c, "SELECT 1 FROM emails WHERE email = ? LIMIT 1");
+		store_bind_text(st, 1, emails[i]);
+		found = sqlite3_step(st) == SQLITE_ROW;
+		store_done(c, st);
+	}
+	if (domain && !found) {
+		sqlite3_stmt *st = store_stmt(c, "SELECT 1 FROM companies WHERE domain = ? LIMIT 1");
+		store_bind_text(st, 1, domain);
+		found = sqlite3_step(st) == SQLITE_ROW;
+		store_done(c, st);
+	}
+	return found;
+}
+
 enum vk_rc store_dup_name(struct conn *c, const struct entity *e, const char *name_key, const char *fts,
                           const char *variants, struct arena *a, struct dup *out, int max, int *n,
                           const char **keys)

@@ -131,6 +131,11 @@ enum vk_rc store_dup_email(struct conn *c, const char *email, const struct scope
                            struct dup *out, int max, int *n);
 enum vk_rc store_dup_domain(struct conn *c, const char *domain, const struct scope *sc, struct arena *a,
                             struct dup *out, int max, int *n);
+/* Might any record (deleted ones too) have one of these phones, e-mails or this domain? A
+ * probe by static statement before the full duplicate lookup: on a create that is new, as
+ * almost every imported row is, that costs two index seeks. */
+bool store_dup_any(struct conn *c, const char *const *phones, int n_phones, const char *const *emails, int n_emails,
+                   const char *domain);
 /* Exact name_key matches, keys listed in variants (a JSON array), and trigram neighbours
  * found by the fts query. visible is left false: the caller filters by distance first and
  * then checks the scope of what it keeps. */
