@@ -26,7 +26,7 @@ test('a master opens the client of his order from its card; the list and other c
   const page = await openPage(browser, { viewport: PHONE });
   await signIn(page, server.url, master.login);
   await page.goto(server.url + '/deals/' + order.id);
-  await page.getByRole('link', { name: 'Linked Client' }).click();
+  await page.getByTestId('value-contact_id').getByRole('link', { name: 'Linked Client' }).click();
   await page.waitForURL(new RegExp('/contacts/' + client.id + '$'));
   await expectText(page.getByTestId('page-title'), 'Linked Client');
   await expectText(page.getByTestId('value-address'), /Lenina 1/);
