@@ -32,6 +32,7 @@ test('a master opens the client of his order from its card; the list and other c
   await expectText(page.getByTestId('value-address'), /Lenina 1/);
   assert.match(await page.getByTestId('value-phones').innerText(), /926/);
   assert.equal(await page.locator('[data-testid=value-address].editable').count(), 0, 'read-only');
+  assert.equal(await page.getByTestId('record-back').count(), 0, 'no link back to a list he may not open');
   await screenshot(page, 'linked-contact-phone');
   await page.goto(server.url + '/contacts');
   await page.getByTestId('no-access').waitFor();

@@ -183,7 +183,8 @@ export function RecordPage({ entity, id }) {
   const editable = mayDo(app.user, entity, 'edit');
   return html`<div class="page record-page" data-testid="record-page" data-version=${rec.version}>
     <nav class="crumbs" aria-label=${t('record.breadcrumbs')}>
-      <${Link} href=${backUrl(entity, meta.path + '/' + backView)} data-testid="record-back">${t(`crm.${meta.plural}`)}<//>
+      ${mayDo(app.user, entity, 'read') ? html`<${Link} href=${backUrl(entity, meta.path + '/' + backView)} data-testid="record-back">${t(`crm.${meta.plural}`)}<//>`
+        : html`<span>${t(`crm.${meta.plural}`)}</span>`}
       <span aria-hidden="true">›</span>
       <span class="muted">${t(`crm.one_${entity}`)} #${rec.id}</span>
     </nav>
