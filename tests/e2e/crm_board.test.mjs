@@ -126,6 +126,12 @@ test('keyboard: arrows select, M opens the move dialog with only allowed stages,
   await page.keyboard.press('m');
   await page.getByTestId('move-to-dead_end').click();
   await inColumn(page, 'dead_end', co.id).waitFor();
+  // the card shows in its new column at once and is "pending" until the server answers; the
+  // next move must wait for that answer (it carries the new version), as a user sees it settle
+  await page.waitForFunction((id) => {
+    const el = document.querySelector(`[data-testid=column-dead_end] [data-card="${id}"]`);
+    return el && !el.classList.contains('pending');
+  }, co.id);
   await page.waitForFunction((id) => document.activeElement && document.activeElement.dataset.card === String(id), co.id);
   await page.keyboard.press('Shift+ArrowLeft');
   await inColumn(page, 'firm', co.id).waitFor();
