@@ -232,6 +232,21 @@ export const OPERATIONS = [
       path: `/api/deals?pipeline=orders&stage=${s}&sort=-stage_changed_at&limit=20&count=true`, cookie: m.cookie }))),
     check: itemsAtLeast(1),
   },
+  // The board's true column totals (count and sum per stage and currency) in one request, as
+  // web/js/board.js asks once per load: a manager's own deals, then the whole pipeline (admin).
+  {
+    id: 'kanban_summary', title: 'kanban totals: GET /api/pipelines/orders/summary (mgr)',
+    method: 'GET', path: '/api/pipelines/orders/summary', auth: 'cookie',
+    profile: 'heavy', light: true, baseline: 'nginx_static_varied',
+    requests: (ctx) => ctx.managers.map((m) => ({ path: '/api/pipelines/orders/summary', cookie: m.cookie })),
+    check: (r) => (r.json && Array.isArray(r.json.stages) && r.json.total.count >= 1) || `no totals: ${r.status} ${r.text || ''}`.slice(0, 200),
+  },
+  {
+    id: 'kanban_summary_all', title: 'kanban totals: GET /api/pipelines/orders/summary (admin, all)',
+    method: 'GET', path: '/api/pipelines/orders/summary', auth: 'cookie',
+    profile: 'heavy', light: true, baseline: 'nginx_static_varied',
+    check: (r) => (r.json && Array.isArray(r.json.stages) && r.json.total.count >= 1) || `no totals: ${r.status} ${r.text || ''}`.slice(0, 200),
+  },
   // The search box: a surname or first-name fragment (4–7 letters), a name and the start of
   // the next word, or 4–7 digits of a number, as a manager (own scope).
   {

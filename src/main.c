@@ -31,6 +31,7 @@ static void usage(FILE *out)
 		"  voronka backup  --db PATH --to FILE\n"
 		"  voronka bench-gen --db PATH [--contacts 100k] [--deals 100k] [--companies N] [--managers 20] [--seed S]\n"
 		"  voronka config  --defaults\n"
+		"  voronka routes  (every API route, one \"METHOD /path\" a line)\n"
 		"  voronka version\n\n"
 		"Options of serve are those of `voronka config --defaults` (--max-body-kib 2048 etc.).\n",
 		VORONKA_VERSION);
@@ -383,6 +384,10 @@ int main(int argc, char **argv)
 		return cmd_bench_gen(argc - 2, argv + 2);
 	if (!strcmp(cmd, "config") && argc == 3 && !strcmp(argv[2], "--defaults")) {
 		config_print_defaults(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "routes") && argc == 2) {
+		server_print_routes(stdout);
 		return 0;
 	}
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {

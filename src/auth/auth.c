@@ -14,7 +14,7 @@
 
 const char *const auth_capabilities[] = {
 	CAP_USERS_READ, CAP_USERS_MANAGE, CAP_ROLES_READ, CAP_SETTINGS_MANAGE,
-	CAP_TOKENS_MANAGE, CAP_TIMELINE_READ, "records.merge", NULL,
+	CAP_TOKENS_MANAGE, CAP_TIMELINE_READ, "records.merge", "records.allow_duplicate", NULL,
 };
 
 bool auth_capability_known(const char *cap)
@@ -422,6 +422,12 @@ bool auth_csrf_ok(const struct principal *p, const char *header_value)
 	return sodium_memcmp(header_value, p->csrf, strlen(p->csrf)) == 0;
 }
 
+static enum scope_kind scope_kind_of(const char *s)
+{
+	return !s ? SCOPE_NONE : !strcmp(s, "all") ? SCOPE_ALL : !strcmp(s, "team") ? SCOPE_TEAM
+	     : !strcmp(s, "own") ? SCOPE_OWN : SCOPE_NONE;
+}
+
 enum vk_rc auth_scope(struct conn *c, const struct principal *p, const char *entity,
                       const char *action, struct scope *out)
 {
@@ -435,14 +441,24 @@ enum vk_rc auth_scope(struct conn *c, const struct principal *p, const char *ent
 	}
 	struct arena *a = arena_new(256);
 	const char *s = store_role_scope(c, p->role_id, entity, action, a);
-	out->kind = !s ? SCOPE_NONE : !strcmp(s, "all") ? SCOPE_ALL : !strcmp(s, "team") ? SCOPE_TEAM
-	          : !strcmp(s, "own") ? SCOPE_OWN : SCOPE_NONE;
+	out->kind = scope_kind_of(s);
+	/* "linked": nothing to list, but the contact or company of a deal the role may read opens
+	 * by id — a master needs the client's phone and address, not the client base */
+	if (s && !strcmp(s, "linked") && !strcmp(action, "read") && strcmp(entity, "deal") != 0) {
+		const char *d = store_role_scope(c, p->role_id, "deal", "read", a);
+		out->linked = true;
+		out->deal_kind = scope_kind_of(d);
+	}
 	arena_free(a);
-	if (out->kind == SCOPE_TEAM)
+	if (out->kind == SCOPE_TEAM || out->deal_kind == SCOPE_TEAM)
 		out->team_id = store_user_team(c, p->user_id);
 	/* a token's "own" records are those of the user who created it */
 	if ((out->kind == SCOPE_OWN || out->kind == SCOPE_TEAM) && out->user_id <= 0)
 		out->kind = SCOPE_NONE;
+	if ((out->deal_kind == SCOPE_OWN || out->deal_kind == SCOPE_TEAM) && out->user_id <= 0)
+		out->linked = false;
+	if (out->linked && out->deal_kind == SCOPE_NONE)
+		out->linked = false;
 	return VK_OK;
 }
 

@@ -355,9 +355,14 @@ enum vk_rc config_role_access(struct conn *c, int64_t rid, json_t *scopes, json_
 			if (!ok_a)
 				return vk_fail(err, VK_EINVAL, arena_printf(a, "scopes.%s.%.32s", entity, action),
 				               "the actions are read, create, edit, delete and export");
-			if (!ok_k)
+			/* "linked" reads what a readable deal points at: contacts and companies only */
+			bool linked = sv && !strcmp(sv, "linked");
+			if (linked && (strcmp(action, "read") != 0 || !strcmp(entity, "deal")))
 				return vk_fail(err, VK_EINVAL, arena_printf(a, "scopes.%s.%s", entity, action),
-				               "scopes.%s.%s must be none, own, team or all", entity, action);
+				               "scopes.%s.%s: \"linked\" is a read scope of contacts and companies", entity, action);
+			if (!ok_k && !linked)
+				return vk_fail(err, VK_EINVAL, arena_printf(a, "scopes.%s.%s", entity, action),
+				               "scopes.%s.%s must be none, own, team, all (or linked for reading)", entity, action);
 			if (rc == VK_OK)
 				rc = store_role_scope_put(c, rid, entity, action, sv);
 		}

@@ -1,7 +1,6 @@
 #include "crm/merge.h"
 #include "core/clock.h"
 #include "core/json.h"
-#include "crm/transfer.h"
 #include "store/event.h"
 #include "store/field.h"
 #include "store/transfer.h"
@@ -30,68 +29,11 @@ struct merge_tx {
 	struct merge_result *out;
 };
 
-static int field_index(const struct entity *e, const char *key)
-{
-	for (int i = 0; i < e->n_fields; i++)
-		if (strcmp(e->fields[i].key, key) == 0)
-			return i;
-	return -1;
-}
-
-static bool same_value(const struct value *x, const struct value *y)
-{
-	if (x->kind != y->kind)
-		return false;
-	if (x->kind == V_INT)
-		return x->i == y->i;
-	if (x->kind == V_TEXT)
-		return strcmp(x->s, y->s) == 0;
-	return true;
-}
-
-/* A value as the timeline stores it (JSON text), as crm/record.c writes it. */
-static const char *value_json(struct arena *a, const struct fdef *f, const struct value *v)
-{
-	if (v->kind == V_NULL)
-		return NULL;
-	if (f->type == FT_PIPELINE || f->type == FT_STAGE)
-		return v->label ? json_text_str(a, v->label) : arena_printf(a, "%lld", (long long)v->i);
-	if (v->kind == V_INT)
-		return arena_printf(a, "%lld", (long long)v->i);
-	if (f->type == FT_JSONOBJ)
-		return v->s;
-	return json_text_str(a, v->s);
-}
-
-static const char *list_json(struct arena *a, const char *const *items, int n)
-{
-	json_t *arr = json_array();
-	for (int i = 0; i < n; i++)
-		json_array_append_new(arr, json_string(items[i]));
-	char *t = json_dumps(arr, JSON_COMPACT);
-	json_decref(arr);
-	const char *out = arena_strdup(a, t);
-	free(t);
-	return out;
-}
-
-static const char *dump_or_null(struct arena *a, json_t *v)
-{
-	if (!v)
-		return NULL;
-	char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-	const char *out = arena_strdup(a, t);
-	free(t);
-	return out;
-}
-
 static enum vk_rc add_event(struct conn *c, const struct merge_tx *t, const struct entity *e, int64_t id,
                             const char *kind, const char *field, const char *old_json, const char *new_json,
                             const char *reason)
 {
-	struct event ev = { .entity = e->name, .entity_id = id, .actor_id = t->p->user_id, .kind = kind, .field = field,
-	                    .old_value = old_json, .new_value = new_json, .at = t->now, .reason = reason };
-	return event_add(c, &ev);
+	return record_event(c, t->p, e, id, t->now, kind, field, old_json, new_json, reason);
 }
 
 static enum pick pick_of(json_t *v)
@@ -146,7 +88,7 @@ static enum vk_rc read_choices(struct store *s, struct merge_tx *t, json_t *fiel
 			json_object_set(t->custom_picks, key + 7, v);
 			continue;
 		}
-		int fi = field_index(e, key);
+		int fi = record_field_index(e, key);
 		if (fi < 0 || (e->fields[fi].flags & FF_READONLY))
 			return vk_fail(err, VK_EINVAL, path, fi < 0 ? "%s have no field \"%.64s\"" : "%s: %.64s is set by the server",
 			               e->plural, key);
@@ -193,29 +135,6 @@ static const char *merged_custom(const struct merge_tx *t, const struct value *k
 	json_decref(ko);
 	json_decref(mo);
 	return text;
-}
-
-static enum vk_rc custom_events(struct conn *c, const struct merge_tx *t, const char *old_text, const char *new_text)
-{
-	json_t *o = old_text ? json_loads(old_text, 0, NULL) : json_object();
-	json_t *n = new_text ? json_loads(new_text, 0, NULL) : json_object();
-	enum vk_rc rc = VK_OK;
-	const char *key;
-	json_t *v;
-	json_object_foreach(n, key, v) {
-		json_t *ov = json_object_get(o, key);
-		if (rc == VK_OK && !json_equal(ov, v))
-			rc = add_event(c, t, t->e, t->keep_id, "update", arena_printf(t->a, "custom.%s", key),
-			               dump_or_null(t->a, ov), dump_or_null(t->a, v), "merge");
-	}
-	json_object_foreach(o, key, v) {
-		if (rc == VK_OK && !json_object_get(n, key))
-			rc = add_event(c, t, t->e, t->keep_id, "update", arena_printf(t->a, "custom.%s", key),
-			               dump_or_null(t->a, v), NULL, "merge");
-	}
-	json_decref(o);
-	json_decref(n);
-	return rc;
 }
 
 /* keep's items followed by merge's that keep lacks. */
@@ -320,27 +239,27 @@ static enum vk_rc merge_write(struct conn *c, void *ctx)
 		const struct value *from = t->pick[i] == PICK_MERGE ? &merge.v[i]
 		                         : t->pick[i] == PICK_KEEP ? &keep.v[i]
 		                         : keep.v[i].kind != V_NULL ? &keep.v[i] : &merge.v[i];
-		if (!same_value(from, &keep.v[i])) {
+		if (!record_same_value(from, &keep.v[i])) {
 			v[i] = *from;
 			changed[i] = true;
 		}
 	}
-	int si = field_index(e, "stage_id");
+	int si = record_field_index(e, "stage_id");
 	if (si >= 0) {
-		int pi = field_index(e, "pipeline_id"), sci = field_index(e, "stage_changed_at");
+		int pi = record_field_index(e, "pipeline_id"), sci = record_field_index(e, "stage_changed_at");
 		bool take = t->stage_pick == PICK_MERGE ||
 		            (t->stage_pick == PICK_DEFAULT && keep.v[si].kind == V_NULL && merge.v[si].kind != V_NULL);
-		if (take && !same_value(&merge.v[si], &keep.v[si])) {
+		if (take && !record_same_value(&merge.v[si], &keep.v[si])) {
 			v[pi] = merge.v[pi];
 			v[si] = merge.v[si];
 			v[sci] = merge.v[sci];
 			changed[pi] = changed[si] = changed[sci] = true;
 		}
 	}
-	int cfi = field_index(e, "custom");
+	int cfi = record_field_index(e, "custom");
 	const char *custom = merged_custom(t, &keep.v[cfi], &merge.v[cfi]);
 	struct value cv = custom ? (struct value){ .kind = V_TEXT, .s = custom } : (struct value){ .kind = V_NULL };
-	if (!same_value(&cv, &keep.v[cfi])) {
+	if (!record_same_value(&cv, &keep.v[cfi])) {
 		v[cfi] = cv;
 		changed[cfi] = true;
 	}
@@ -365,25 +284,13 @@ static enum vk_rc merge_write(struct conn *c, void *ctx)
 		return rc;
 	if ((rc = copy_timeline(c, t, &t->out->events)) != VK_OK)
 		return rc;
-	for (int i = 0; i < e->n_fields && rc == VK_OK; i++) {
-		const struct fdef *f = &e->fields[i];
-		if (!changed[i] || (f->flags & FF_READONLY) || f->type == FT_PIPELINE)
-			continue;
-		if (f->type == FT_STAGE)
-			rc = add_event(c, t, e, keep.id, "stage", "stage", value_json(a, f, &keep.v[i]), value_json(a, f, &v[i]),
-			               "merge");
-		else if (f->type == FT_CUSTOM)
-			rc = custom_events(c, t, keep.v[i].kind == V_TEXT ? keep.v[i].s : NULL, v[i].kind == V_TEXT ? v[i].s : NULL);
-		else
-			rc = add_event(c, t, e, keep.id, "update", f->key, value_json(a, f, &keep.v[i]), value_json(a, f, &v[i]),
-			               "merge");
-	}
+	rc = record_change_events(c, t->p, e, keep.id, t->now, keep.v, v, changed, "merge", a);
 	if (rc == VK_OK && phones_changed)
-		rc = add_event(c, t, e, keep.id, "update", "phones", list_json(a, keep.phones, keep.n_phones),
-		               list_json(a, phones, n_phones), "merge");
+		rc = add_event(c, t, e, keep.id, "update", "phones", record_list_json(a, keep.phones, keep.n_phones),
+		               record_list_json(a, phones, n_phones), "merge");
 	if (rc == VK_OK && emails_changed)
-		rc = add_event(c, t, e, keep.id, "update", "emails", list_json(a, keep.emails, keep.n_emails),
-		               list_json(a, emails, n_emails), "merge");
+		rc = add_event(c, t, e, keep.id, "update", "emails", record_list_json(a, keep.emails, keep.n_emails),
+		               record_list_json(a, emails, n_emails), "merge");
 	if (rc != VK_OK)
 		return rc;
 	if (e == &entity_contact)
@@ -398,25 +305,25 @@ static enum vk_rc merge_write(struct conn *c, void *ctx)
 	if (rc == VK_OK)
 		rc = store_record_delete(c, e, merge.id, t->now);
 	if (rc == VK_OK)
-		rc = store_record_index(c, e, keep.id, transfer_search_text(c, a, e, v, phones, n_phones, emails, n_emails));
-	int ti = field_index(e, e->title);
+		rc = store_record_index(c, e, keep.id, record_search_text(c, a, e, v, phones, n_phones, emails, n_emails));
+	int ti = record_field_index(e, e->title);
 	if (rc == VK_OK) {
 		json_t *o = json_pack("{s:I, s:s}", "merged", (json_int_t)merge.id, "name", merge.v[ti].s ? merge.v[ti].s : "");
-		rc = add_event(c, t, e, keep.id, "merge", NULL, NULL, dump_or_null(a, o), NULL);
+		rc = add_event(c, t, e, keep.id, "merge", NULL, NULL, record_json_text(a, o), NULL);
 		json_decref(o);
 	}
 	if (rc == VK_OK) {
 		json_t *o = json_pack("{s:I, s:s}", "into", (json_int_t)keep.id, "name", v[ti].s ? v[ti].s : "");
-		rc = add_event(c, t, e, merge.id, "merge", NULL, NULL, dump_or_null(a, o),
+		rc = add_event(c, t, e, merge.id, "merge", NULL, NULL, record_json_text(a, o),
 		               arena_printf(a, "merged into %s %lld", e->name, (long long)keep.id));
 		json_decref(o);
 	}
 	/* a company that got its first contacts may move on (lead → firm), as on a link by hand */
-	int ci = field_index(e, "company_id");
+	int ci = record_field_index(e, "company_id");
 	if (rc == VK_OK && e == &entity_company && t->out->contacts > 0)
-		rc = transfer_auto_move(c, t->p, e, keep.id, "contact_linked", "a contact was linked", t->now, a);
+		rc = record_auto_move(c, t->p, e, keep.id, "contact_linked", "a contact was linked", t->now, a);
 	if (rc == VK_OK && e == &entity_contact && changed[ci] && v[ci].kind == V_INT)
-		rc = transfer_auto_move(c, t->p, &entity_company, v[ci].i, "contact_linked", "a contact was linked", t->now, a);
+		rc = record_auto_move(c, t->p, &entity_company, v[ci].i, "contact_linked", "a contact was linked", t->now, a);
 	return rc;
 }
 

@@ -268,17 +268,17 @@ static enum vk_rc custom_filter(struct conn *c, const struct entity *e, const ch
 	return VK_OK;
 }
 
-enum vk_rc record_list(struct store *s, const struct principal *p, const struct entity *e,
-                       const struct query_arg *args, int n_args, struct arena *a, struct record_page *out,
-                       struct vk_err *err)
+/* The list arguments into q (filters, search, sort, limit); *cursor and *want_count as given.
+ * pipeline_key: the pipeline stage keys are resolved in when no "pipeline" argument names one. */
+static enum vk_rc parse_query(struct conn *c, const struct principal *p, const struct entity *e,
+                              const struct query_arg *args, int n_args, const char *pipeline_key, struct arena *a,
+                              struct list_query *q_out, const char **cursor_out, bool *want_count_out,
+                              struct vk_err *err)
 {
-	struct conn *c = store_reader(s);
 	struct list_query q = { .sort_field = -1, .desc = true, .limit = 50 };
 	struct filter *filters = arena_alloc(a, sizeof *filters * MAX_FILTERS);
-	const char *cursor = NULL, *pipeline_key = NULL;
+	const char *cursor = NULL;
 	bool want_count = false;
-	memset(out, 0, sizeof *out);
-	out->total = -1;
 	for (int i = 0; i < n_args; i++)
 		if (!strcmp(args[i].key, "pipeline"))
 			pipeline_key = args[i].value;
@@ -434,6 +434,25 @@ enum vk_rc record_list(struct store *s, const struct principal *p, const struct 
 	q.filters = filters;
 	if (cursor && *cursor && !cursor_decode(cursor, e, q.sort_field, a, &q))
 		return vk_fail(err, VK_EINVAL, "cursor", "cursor is not one this server gave out");
+	*q_out = q;
+	*cursor_out = cursor;
+	*want_count_out = want_count;
+	return VK_OK;
+}
+
+enum vk_rc record_list(struct store *s, const struct principal *p, const struct entity *e,
+                       const struct query_arg *args, int n_args, struct arena *a, struct record_page *out,
+                       struct vk_err *err)
+{
+	struct conn *c = store_reader(s);
+	struct list_query q;
+	const char *cursor;
+	bool want_count;
+	memset(out, 0, sizeof *out);
+	out->total = -1;
+	enum vk_rc prc = parse_query(c, p, e, args, n_args, NULL, a, &q, &cursor, &want_count, err);
+	if (prc != VK_OK)
+		return prc;
 	struct scope sc;
 	auth_scope(c, p, e->name, "read", &sc);
 	int limit = q.limit;
@@ -449,6 +468,88 @@ enum vk_rc record_list(struct store *s, const struct principal *p, const struct 
 		q.has_cursor = false;
 		out->total = store_record_count(c, e, &sc, &q);
 	}
+	return VK_OK;
+}
+
+/* ---- kanban totals ---- */
+
+#define MAX_GROUPS 2000 /* stages × currencies */
+
+static void add_money(struct arena *a, struct stage_total *t, const char *currency, double amount, int max)
+{
+	for (int i = 0; i < t->n_sums; i++)
+		if (!strcmp(t->sums[i].currency, currency)) {
+			t->sums[i].amount += amount;
+			return;
+		}
+	if (!t->sums)
+		t->sums = arena_alloc(a, sizeof *t->sums * (size_t)max);
+	if (t->n_sums < max)
+		t->sums[t->n_sums++] = (struct money_sum){ currency, amount };
+}
+
+enum vk_rc record_summary(struct store *s, const struct principal *p, const char *pipeline_key,
+                          const struct query_arg *args, int n_args, struct arena *a, struct pipeline_summary *out,
+                          struct vk_err *err)
+{
+	struct conn *c = store_reader(s);
+	struct pipeline pl;
+	memset(out, 0, sizeof *out);
+	if (store_pipeline_by_key(c, pipeline_key, a, &pl) != VK_OK ||
+	    !store_pipeline_visible(c, pl.id, auth_all(p) ? -1 : p->role_id))
+		return vk_fail(err, VK_ENOTFOUND, NULL, "no pipeline \"%.64s\"", pipeline_key);
+	const struct entity *e = entity_by_name(pl.entity);
+	for (int i = 0; i < n_args; i++)
+		if (!strcmp(args[i].key, "pipeline"))
+			return vk_fail(err, VK_EINVAL, "pipeline", "the pipeline is the one in the URL");
+	struct list_query q;
+	const char *cursor;
+	bool want_count;
+	enum vk_rc rc = parse_query(c, p, e, args, n_args, pl.key, a, &q, &cursor, &want_count, err);
+	if (rc != VK_OK)
+		return rc;
+	(void)cursor;
+	(void)want_count;
+	/* the pipeline as a stage filter: deals_board starts with the stage */
+	struct filter *filters = arena_alloc(a, sizeof *filters * (size_t)(q.n_filters + 1));
+	memcpy(filters, q.filters, sizeof *filters * (size_t)q.n_filters);
+	struct filter *stages = &filters[q.n_filters];
+	stages->field = field_index(e, "stage_id");
+	stages->path = NULL;
+	stages->op = FOP_IN;
+	stages->values = arena_alloc(a, sizeof *stages->values * (size_t)(pl.n_stages + 1));
+	stages->n_values = 0;
+	for (int i = 0; i < pl.n_stages; i++)
+		stages->values[stages->n_values++] = (struct value){ .kind = V_INT, .i = pl.stages[i].id };
+	if (stages->n_values == 0)
+		stages->values[stages->n_values++] = (struct value){ .kind = V_INT, .i = 0 };
+	q.filters = filters;
+	q.n_filters++;
+	q.has_cursor = false;
+	struct scope sc;
+	auth_scope(c, p, e->name, "read", &sc);
+	out->e = e;
+	out->pipeline = pl.key;
+	out->amounts = e == &entity_deal && !auth_field_hidden(c, p, e->name, "amount", a);
+	struct stage_sum *groups;
+	int n_groups;
+	if (store_record_summary(c, e, &sc, &q, out->amounts, MAX_GROUPS, a, &groups, &n_groups) != VK_OK)
+		return vk_fail(err, VK_EINVAL, NULL, "the query is too complex");
+	out->stages = arena_alloc(a, sizeof *out->stages * (size_t)(pl.n_stages + 1));
+	out->n_stages = pl.n_stages;
+	for (int i = 0; i < pl.n_stages; i++)
+		out->stages[i] = (struct stage_total){ .stage = pl.stages[i].key };
+	for (int g = 0; g < n_groups; g++)
+		for (int i = 0; i < pl.n_stages; i++) {
+			if (pl.stages[i].id != groups[g].stage_id)
+				continue;
+			out->stages[i].count += groups[g].count;
+			out->total.count += groups[g].count;
+			if (out->amounts && groups[g].currency) {
+				add_money(a, &out->stages[i], groups[g].currency, groups[g].amount, MAX_GROUPS);
+				add_money(a, &out->total, groups[g].currency, groups[g].amount, MAX_GROUPS);
+			}
+		}
 	return VK_OK;
 }
 
@@ -579,9 +680,7 @@ enum vk_rc record_duplicates(struct store *s, const struct principal *p, const c
 						continue;
 					tmp[kept] = cand[i];
 					tmp[kept].match = d == 0 ? "name" : "similar_name";
-					struct record rec;
-					tmp[kept].visible = store_record_get(c, ents[ei], cand[i].id, ei == 0 ? sc_company : sc_contact,
-					                                     a, &rec) == VK_OK;
+					tmp[kept].visible = store_record_listed(c, ents[ei], cand[i].id, ei == 0 ? sc_company : sc_contact);
 					kept++;
 				}
 				add_dups(all, n, tmp, kept);

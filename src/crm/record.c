@@ -8,6 +8,7 @@
 #include "crm/field.h"
 #include "crm/product.h"
 #include "store/event.h"
+#include "store/field.h"
 
 #include <math.h>
 #include <sodium.h>
@@ -33,7 +34,7 @@ struct input {
 	json_t *custom; /* the request's "custom" object, borrowed */
 };
 
-static int field_index(const struct entity *e, const char *key)
+int record_field_index(const struct entity *e, const char *key)
 {
 	for (int i = 0; i < e->n_fields; i++)
 		if (strcmp(e->fields[i].key, key) == 0)
@@ -215,7 +216,7 @@ static enum vk_rc parse_input(const struct entity *e, json_t *j, bool update, co
 			}
 			continue;
 		}
-		int fi = field_index(e, key);
+		int fi = record_field_index(e, key);
 		if (fi < 0 || (e->fields[fi].flags & FF_READONLY) || e->fields[fi].type == FT_PIPELINE ||
 		    e->fields[fi].type == FT_STAGE)
 			return vk_fail(err, VK_EINVAL, key, fi < 0 ? "unknown field \"%.64s\"" : "%.64s is set by the server",
@@ -231,7 +232,7 @@ static enum vk_rc parse_input(const struct entity *e, json_t *j, bool update, co
 
 /* ---- values as JSON text for the timeline ---- */
 
-static const char *value_json(struct arena *a, const struct fdef *f, const struct value *v)
+const char *record_value_json(struct arena *a, const struct fdef *f, const struct value *v)
 {
 	if (v->kind == V_NULL)
 		return NULL;
@@ -244,7 +245,7 @@ static const char *value_json(struct arena *a, const struct fdef *f, const struc
 	return json_text_str(a, v->s);
 }
 
-static bool same_value(const struct value *x, const struct value *y)
+bool record_same_value(const struct value *x, const struct value *y)
 {
 	if (x->kind != y->kind)
 		return false;
@@ -255,7 +256,7 @@ static bool same_value(const struct value *x, const struct value *y)
 	return true;
 }
 
-static const char *list_json(struct arena *a, const char *const *items, int n)
+const char *record_list_json(struct arena *a, const char *const *items, int n)
 {
 	json_t *arr = json_array();
 	for (int i = 0; i < n; i++)
@@ -269,12 +270,12 @@ static const char *list_json(struct arena *a, const char *const *items, int n)
 
 /* The text a record is found by: its name, searchable fields, phones in the forms people
  * type them (+7…, 7…, 8…), e-mails. */
-static const char *search_text(struct conn *c, struct arena *a, const struct entity *e, const struct value *v,
+const char *record_search_text(struct conn *c, struct arena *a, const struct entity *e, const struct value *v,
                                const char *const *phones, int n_phones, const char *const *emails, int n_emails)
 {
 	struct buf b;
 	buf_init(&b, 16384);
-	int ci = field_index(e, "custom");
+	int ci = record_field_index(e, "custom");
 	if (v[ci].kind == V_TEXT) {
 		buf_puts(&b, custom_search_text(c, e, v[ci].s, a));
 		buf_puts(&b, " ");
@@ -308,13 +309,19 @@ struct tx {
 	const char *country;
 };
 
+enum vk_rc record_event(struct conn *c, const struct principal *p, const struct entity *e, int64_t id, int64_t now,
+                        const char *kind, const char *field, const char *old_json, const char *new_json,
+                        const char *reason)
+{
+	struct event ev = { .entity = e->name, .entity_id = id, .actor_id = p ? p->user_id : 0, .kind = kind,
+	                    .field = field, .old_value = old_json, .new_value = new_json, .at = now, .reason = reason };
+	return event_add(c, &ev);
+}
+
 static enum vk_rc add_event(struct conn *c, const struct tx *t, const char *kind, const char *field,
                             const char *old_json, const char *new_json, const char *reason)
 {
-	struct event ev = { .entity = t->e->name, .entity_id = t->id, .actor_id = t->p ? t->p->user_id : 0,
-	                    .kind = kind, .field = field, .old_value = old_json, .new_value = new_json,
-	                    .at = t->now, .reason = reason };
-	return event_add(c, &ev);
+	return record_event(c, t->p, t->e, t->id, t->now, kind, field, old_json, new_json, reason);
 }
 
 /* The record is outside the action's scope: 403 if the user can at least see it (telling
@@ -351,40 +358,40 @@ static enum vk_rc check_links(struct conn *c, const struct tx *t, const struct v
 	return VK_OK;
 }
 
-static bool stage_required_ok(struct conn *c, const struct tx *t, const struct stage *st, const struct value *v,
-                              int n_phones, int n_emails, const char **missing)
+/* The first of a stage's required fields (JSON list of keys) that v leaves empty, or NULL. */
+static const char *required_missing(const struct entity *e, const char *required_json, const struct value *v,
+                                    int n_phones, int n_emails, struct arena *a)
 {
-	(void)c;
-	json_t *req = json_loads(st->required_fields, 0, NULL);
+	if (!required_json || !strcmp(required_json, "[]"))
+		return NULL;
+	json_t *req = json_loads(required_json, 0, NULL);
 	size_t i;
 	json_t *k;
-	bool ok = true;
+	const char *missing = NULL;
+	int ci = record_field_index(e, "custom");
 	json_array_foreach(req, i, k) {
 		const char *key = json_string_value(k);
-		if (!key)
+		if (!key || missing)
 			continue;
-		int fi = field_index(t->e, key), ci = field_index(t->e, "custom");
+		int fi = record_field_index(e, key);
 		bool present = !strcmp(key, "phones") ? n_phones > 0 : !strcmp(key, "emails") ? n_emails > 0
 		             : !strncmp(key, "custom.", 7) ? v[ci].kind == V_TEXT && custom_has(v[ci].s, key + 7)
 		             : fi >= 0 && v[fi].kind != V_NULL &&
 		               /* money that is still 0 was never entered */
-		               !(t->e->fields[fi].type == FT_MONEY && v[fi].kind == V_INT && v[fi].i == 0);
-		if (!present) {
-			*missing = arena_strdup(t->a, key);
-			ok = false;
-			break;
-		}
+		               !(e->fields[fi].type == FT_MONEY && v[fi].kind == V_INT && v[fi].i == 0);
+		if (!present)
+			missing = arena_strdup(a, key);
 	}
 	json_decref(req);
-	return ok;
+	return missing;
 }
 
 /* Entering stage: the target's required fields and checklist. */
 static enum vk_rc check_enter(struct conn *c, const struct tx *t, const struct stage *st, const struct value *v,
                               int n_phones, int n_emails, int64_t record_id)
 {
-	const char *missing = NULL;
-	if (!stage_required_ok(c, t, st, v, n_phones, n_emails, &missing)) {
+	const char *missing = required_missing(t->e, st->required_fields, v, n_phones, n_emails, t->a);
+	if (missing) {
 		vk_fail(t->err, VK_EUNPROC, missing, "fill in %s before moving to \"%s\"", missing, st->name);
 		t->err->code = "required";
 		return VK_EUNPROC;
@@ -402,49 +409,54 @@ static enum vk_rc check_enter(struct conn *c, const struct tx *t, const struct s
 	return VK_OK;
 }
 
-/* An automatic move of a company by condition (e.g. its first contact was linked). */
-static enum vk_rc auto_move(struct conn *c, const struct tx *t, const struct entity *e, int64_t id,
-                            const char *condition, const char *reason)
+/* An automatic move of record id by condition (e.g. a company's first contact was linked),
+ * made by p, with its timeline event. */
+enum vk_rc record_auto_move(struct conn *c, const struct principal *p, const struct entity *e, int64_t id,
+                            const char *condition, const char *reason, int64_t now, struct arena *a)
 {
 	struct scope all = { .kind = SCOPE_ALL, .role_id = -1 };
 	struct record r;
-	if (store_record_get(c, e, id, &all, t->a, &r) != VK_OK)
+	if (store_record_get(c, e, id, &all, a, &r) != VK_OK)
 		return VK_OK;
-	int si = field_index(e, "stage_id"), ci = field_index(e, "stage_changed_at");
+	int si = record_field_index(e, "stage_id"), ci = record_field_index(e, "stage_changed_at");
 	if (si < 0 || r.v[si].kind != V_INT)
 		return VK_OK;
 	int64_t to = store_auto_move(c, r.v[si].i, condition);
 	if (!to)
 		return VK_OK;
 	struct stage target;
-	if (store_stage_get(c, to, t->a, &target) != VK_OK)
+	if (store_stage_get(c, to, a, &target) != VK_OK)
 		return VK_OK;
-	bool *changed = arena_alloc(t->a, sizeof *changed * (size_t)e->n_fields);
-	struct value *v = arena_alloc(t->a, sizeof *v * (size_t)e->n_fields);
+	bool *changed = arena_alloc(a, sizeof *changed * (size_t)e->n_fields);
+	struct value *v = arena_alloc(a, sizeof *v * (size_t)e->n_fields);
 	memcpy(v, r.v, sizeof *v * (size_t)e->n_fields);
 	const char *old_key = r.v[si].label;
 	v[si] = (struct value){ .kind = V_INT, .i = to };
-	v[ci] = (struct value){ .kind = V_INT, .i = t->now };
+	v[ci] = (struct value){ .kind = V_INT, .i = now };
 	changed[si] = changed[ci] = true;
-	enum vk_rc rc = store_record_update(c, e, id, r.version, v, changed, t->p ? t->p->user_id : 0, t->now);
+	enum vk_rc rc = store_record_update(c, e, id, r.version, v, changed, p ? p->user_id : 0, now);
 	if (rc != VK_OK)
 		return rc;
-	struct tx sub = *t;
-	sub.e = e;
-	sub.id = id;
-	return add_event(c, &sub, "stage", "stage", json_text_str(t->a, old_key), json_text_str(t->a, target.key),
-	                 reason);
+	return record_event(c, p, e, id, now, "stage", "stage", json_text_str(a, old_key), json_text_str(a, target.key),
+	                    reason);
 }
 
-/* Resolve "pipeline"/"stage" keys into the value slots; *moved tells whether the stage changes. */
-static enum vk_rc resolve_stage(struct conn *c, const struct tx *t, struct value *v, bool creating,
-                                struct stage *target, bool *moved)
+static enum vk_rc auto_move(struct conn *c, const struct tx *t, const struct entity *e, int64_t id,
+                            const char *condition, const char *reason)
+{
+	return record_auto_move(c, t->p, e, id, condition, reason, t->now, t->a);
+}
+
+/* Resolve a PATCH's "pipeline"/"stage" keys into the value slots; *moved tells whether the
+ * stage changes. (A new record's start is resolved by place_in_stage.) */
+static enum vk_rc resolve_stage(struct conn *c, const struct tx *t, struct value *v, struct stage *target,
+                                bool *moved)
 {
 	const struct entity *e = t->e;
-	int pi = field_index(e, "pipeline_id"), si = field_index(e, "stage_id");
+	int pi = record_field_index(e, "pipeline_id"), si = record_field_index(e, "stage_id");
 	struct input *in = t->in;
 	*moved = false;
-	if (!e->has_pipeline || (!in->pipeline_key && !in->stage_key && !creating))
+	if (!e->has_pipeline || (!in->pipeline_key && !in->stage_key))
 		return VK_OK;
 	struct pipeline p;
 	int64_t role = auth_all(t->p) ? -1 : t->p->role_id;
@@ -498,7 +510,7 @@ static enum vk_rc resolve_stage(struct conn *c, const struct tx *t, struct value
 static void set_stage(const struct tx *t, struct value *v, bool *changed, const struct stage *st)
 {
 	const struct entity *e = t->e;
-	int si = field_index(e, "stage_id"), ci = field_index(e, "stage_changed_at"), cl = field_index(e, "closed_at");
+	int si = record_field_index(e, "stage_id"), ci = record_field_index(e, "stage_changed_at"), cl = record_field_index(e, "closed_at");
 	v[si] = (struct value){ .kind = V_INT, .i = st->id, .label = st->key };
 	v[ci] = (struct value){ .kind = V_INT, .i = t->now };
 	changed[si] = changed[ci] = true;
@@ -509,7 +521,7 @@ static void set_stage(const struct tx *t, struct value *v, bool *changed, const 
 	}
 }
 
-static const char *dump_or_null(struct arena *a, json_t *v)
+const char *record_json_text(struct arena *a, json_t *v)
 {
 	if (!v)
 		return NULL;
@@ -520,7 +532,9 @@ static const char *dump_or_null(struct arena *a, json_t *v)
 }
 
 /* One timeline event per custom field whose value changed ("custom.weight": 100 → 120). */
-static enum vk_rc custom_events(struct conn *c, const struct tx *t, const char *old_text, const char *new_text)
+enum vk_rc record_custom_events(struct conn *c, const struct principal *p, const struct entity *e, int64_t id,
+                                int64_t now, const char *old_text, const char *new_text, const char *reason,
+                                struct arena *a)
 {
 	json_t *o = old_text ? json_loads(old_text, 0, NULL) : json_object();
 	json_t *n = new_text ? json_loads(new_text, 0, NULL) : json_object();
@@ -530,88 +544,371 @@ static enum vk_rc custom_events(struct conn *c, const struct tx *t, const char *
 	json_object_foreach(n, key, v) {
 		json_t *ov = json_object_get(o, key);
 		if (rc == VK_OK && !json_equal(ov, v))
-			rc = add_event(c, t, "update", arena_printf(t->a, "custom.%s", key), dump_or_null(t->a, ov),
-			               dump_or_null(t->a, v), NULL);
+			rc = record_event(c, p, e, id, now, "update", arena_printf(a, "custom.%s", key), record_json_text(a, ov),
+			                  record_json_text(a, v), reason);
 	}
 	json_object_foreach(o, key, v) {
 		if (rc == VK_OK && !json_object_get(n, key))
-			rc = add_event(c, t, "update", arena_printf(t->a, "custom.%s", key), dump_or_null(t->a, v), NULL, NULL);
+			rc = record_event(c, p, e, id, now, "update", arena_printf(a, "custom.%s", key), record_json_text(a, v), NULL,
+			                  reason);
 	}
 	json_decref(o);
 	json_decref(n);
 	return rc;
 }
 
-static enum vk_rc create_write(struct conn *c, void *ctx)
+enum vk_rc record_change_events(struct conn *c, const struct principal *p, const struct entity *e, int64_t id,
+                                int64_t now, const struct value *old, const struct value *cur, const bool *changed,
+                                const char *reason, struct arena *a)
 {
-	struct tx *t = ctx;
-	const struct entity *e = t->e;
-	struct input *in = t->in;
-	struct value *v = in->v;
-	int oi = field_index(e, "owner_id");
-	struct scope sc;
-	auth_scope(c, t->p, e->name, "create", &sc);
-	if (sc.kind == SCOPE_NONE)
-		return vk_fail(t->err, VK_EFORBIDDEN, NULL, "your role may not create %s", e->plural);
-	if (!in->given[oi] && t->p->user_id > 0) {
-		v[oi] = (struct value){ .kind = V_INT, .i = t->p->user_id };
-		in->given[oi] = true;
+	enum vk_rc rc = VK_OK;
+	for (int i = 0; i < e->n_fields && rc == VK_OK; i++) {
+		const struct fdef *f = &e->fields[i];
+		if (!changed[i] || (f->flags & FF_READONLY) || f->type == FT_PIPELINE)
+			continue;
+		if (f->type == FT_CUSTOM)
+			rc = record_custom_events(c, p, e, id, now, old[i].kind == V_TEXT ? old[i].s : NULL,
+			                          cur[i].kind == V_TEXT ? cur[i].s : NULL, reason, a);
+		else
+			rc = record_event(c, p, e, id, now, f->type == FT_STAGE ? "stage" : "update", f->type == FT_STAGE ? "stage" : f->key,
+			                  record_value_json(a, f, &old[i]), record_value_json(a, f, &cur[i]), reason);
 	}
-	if ((sc.kind == SCOPE_OWN && (v[oi].kind != V_INT || v[oi].i != t->p->user_id)) ||
-	    (sc.kind == SCOPE_TEAM && v[oi].kind == V_INT && v[oi].i != t->p->user_id &&
-	     store_user_team(c, v[oi].i) != sc.team_id))
-		return vk_fail(t->err, VK_EFORBIDDEN, "owner_id", "you may create %s only for yourself", e->plural);
-	enum vk_rc rc = check_links(c, t, v, in->given);
-	if (rc != VK_OK)
+	return rc;
+}
+
+/* ---- creating a record inside the caller's write job (the API, import) ---- */
+
+/* Where new records of a job start: resolved once per (pipeline, stage) the input names. */
+struct create_place {
+	const char *pipeline_key, *stage_key; /* as given (NULL: not given) */
+	enum vk_rc rc;
+	struct vk_err err;
+	bool none;                            /* no pipeline at all: the record has no stage */
+	int64_t pipeline_id, stage_id;
+	const char *pipeline, *stage, *stage_name, *stage_kind, *required;
+	const char *checklist;                /* the first checklist item, which a new record has not done */
+};
+
+void record_create_begin(struct conn *c, const struct principal *p, const struct entity *e, int64_t now,
+                         const char *country, struct arena *a, struct create_job *j)
+{
+	memset(j, 0, sizeof *j);
+	j->p = p;
+	j->e = e;
+	j->now = now;
+	j->country = country;
+	j->a = a;
+	auth_scope(c, p, e->name, "create", &j->create_sc);
+	auth_scope(c, p, "contact", "read", &j->contact_sc);
+	auth_scope(c, p, "company", "read", &j->company_sc);
+	j->may_duplicate = auth_can(p, CAP_ALLOW_DUPLICATE);
+	j->currency = settings_get(c, "currency", a);
+	struct field_row *defs;
+	int n_defs;
+	store_field_list(c, e->name, a, &defs, &n_defs);
+	for (int i = 0; i < n_defs; i++)
+		j->custom_required = j->custom_required || defs[i].required;
+	j->places = arena_alloc(a, sizeof *j->places * CREATE_PLACES);
+}
+
+static bool same_key(const char *x, const char *y)
+{
+	return x == y || (x && y && !strcmp(x, y));
+}
+
+/* The API's rules for starting a record: the named pipeline or else the first visible one;
+ * a start past the first stage is a move the matrix must allow. */
+static void resolve_place(struct conn *c, struct create_job *j, struct create_place *pl)
+{
+	const struct entity *e = j->e;
+	int64_t role = auth_all(j->p) ? -1 : j->p->role_id;
+	struct pipeline pipe;
+	if (pl->pipeline_key) {
+		if (store_pipeline_by_key(c, pl->pipeline_key, j->a, &pipe) != VK_OK || strcmp(pipe.entity, e->name) != 0 ||
+		    !store_pipeline_visible(c, pipe.id, role)) {
+			pl->rc = vk_fail(&pl->err, VK_EINVAL, "pipeline", "no %s pipeline \"%.64s\"", e->name, pl->pipeline_key);
+			return;
+		}
+	} else {
+		struct pipeline *all;
+		int n;
+		store_pipeline_list(c, e->name, role, j->a, &all, &n);
+		if (n == 0 && e != &entity_deal && !pl->stage_key) {
+			pl->none = true; /* companies need no pipeline where the business has none */
+			return;
+		}
+		if (n == 0) {
+			pl->rc = vk_fail(&pl->err, VK_EINVAL, "pipeline", "there is no %s pipeline; create one in settings", e->name);
+			return;
+		}
+		pipe = all[0];
+	}
+	if (pipe.n_stages == 0) {
+		pl->rc = vk_fail(&pl->err, VK_EINVAL, "pipeline", "pipeline \"%s\" has no stages", pipe.key);
+		return;
+	}
+	struct stage target = pipe.stages[0];
+	if (pl->stage_key) {
+		bool found = false;
+		for (int i = 0; i < pipe.n_stages && !found; i++)
+			if (!strcmp(pipe.stages[i].key, pl->stage_key)) {
+				target = pipe.stages[i];
+				found = true;
+			}
+		if (!found) {
+			pl->rc = vk_fail(&pl->err, VK_EINVAL, "stage", "pipeline \"%s\" has no stage \"%.64s\"", pipe.key,
+			                 pl->stage_key);
+			return;
+		}
+	}
+	if (target.id != pipe.stages[0].id && !auth_all(j->p) && store_pipeline_has_matrix(c, pipe.id) &&
+	    !store_transition_allowed(c, j->p->role_id, pipe.stages[0].id, target.id)) {
+		pl->rc = vk_fail(&pl->err, VK_EFORBIDDEN, "stage", "your role may not start a %s in \"%s\"", e->name, target.key);
+		pl->err.code = "transition_forbidden";
+		return;
+	}
+	struct checklist_item *items;
+	int n;
+	store_checklist(c, target.id, e->name, 0, j->a, &items, &n);
+	for (int x = 0; x < n && !pl->checklist; x++)
+		if (!items[x].done)
+			pl->checklist = items[x].label;
+	pl->pipeline_id = pipe.id;
+	pl->pipeline = pipe.key;
+	pl->stage_id = target.id;
+	pl->stage = target.key;
+	pl->stage_name = target.name;
+	pl->stage_kind = target.kind;
+	pl->required = target.required_fields;
+}
+
+/* A new record placed in its stage, whose required fields must be filled and checklist done. */
+static enum vk_rc place_in_stage(struct conn *c, struct create_job *j, struct record_new *r, struct vk_err *err)
+{
+	const struct entity *e = j->e;
+	struct create_place *pl = NULL;
+	for (int i = 0; i < j->n_places && !pl; i++)
+		if (same_key(j->places[i].pipeline_key, r->pipeline_key) && same_key(j->places[i].stage_key, r->stage_key))
+			pl = &j->places[i];
+	struct create_place fresh = { .pipeline_key = r->pipeline_key, .stage_key = r->stage_key };
+	if (!pl) {
+		pl = j->n_places < CREATE_PLACES ? &j->places[j->n_places++] : &fresh;
+		*pl = fresh;
+		resolve_place(c, j, pl);
+	}
+	if (pl->rc != VK_OK) {
+		*err = pl->err;
+		return pl->rc;
+	}
+	if (pl->none)
+		return VK_OK;
+	struct value *v = r->v;
+	int pi = record_field_index(e, "pipeline_id"), si = record_field_index(e, "stage_id");
+	int ci = record_field_index(e, "stage_changed_at"), cl = record_field_index(e, "closed_at");
+	v[pi] = (struct value){ .kind = V_INT, .i = pl->pipeline_id, .label = pl->pipeline };
+	v[si] = (struct value){ .kind = V_INT, .i = pl->stage_id, .label = pl->stage };
+	v[ci] = (struct value){ .kind = V_INT, .i = j->now };
+	if (cl >= 0 && (!strcmp(pl->stage_kind, "won") || !strcmp(pl->stage_kind, "lost")))
+		v[cl] = (struct value){ .kind = V_INT, .i = j->now };
+	const char *missing = required_missing(e, pl->required, v, r->n_phones, r->n_emails, j->a);
+	if (missing) {
+		vk_fail(err, VK_EUNPROC, missing, "fill in %s before moving to \"%s\"", missing, pl->stage_name);
+		err->code = "required";
+		return VK_EUNPROC;
+	}
+	if (pl->checklist) {
+		vk_fail(err, VK_EUNPROC, "checklist", "complete the checklist of \"%s\" first: %s", pl->stage_name, pl->checklist);
+		err->code = "checklist_incomplete";
+		return VK_EUNPROC;
+	}
+	return VK_OK;
+}
+
+/* Owners must be active users; links must point at records the creator may read. Both are
+ * remembered for the job: an import names the same few again and again. */
+static enum vk_rc check_new_links(struct conn *c, struct create_job *j, const struct record_new *r, struct vk_err *err)
+{
+	const struct entity *e = j->e;
+	for (int i = 0; i < e->n_fields; i++) {
+		const struct fdef *f = &e->fields[i];
+		if (!r->given[i] || r->v[i].kind != V_INT || (f->type != FT_USER && f->type != FT_REF))
+			continue;
+		const struct entity *re = f->type == FT_REF ? entity_by_name(f->ref) : NULL;
+		int64_t id = r->v[i].i;
+		int k = 0;
+		while (k < j->n_known && !(j->known[k].ref == re && j->known[k].id == id))
+			k++;
+		if (k == j->n_known) {
+			bool ok;
+			if (!re) {
+				ok = store_user_active(c, id);
+			} else {
+				struct scope sc;
+				struct record rec;
+				if (re == &entity_contact)
+					sc = j->contact_sc;
+				else if (re == &entity_company)
+					sc = j->company_sc;
+				else
+					auth_scope(c, j->p, re->name, "read", &sc);
+				ok = store_record_get(c, re, id, &sc, j->a, &rec) == VK_OK;
+			}
+			if (j->n_known == CREATE_KNOWN)
+				j->n_known = 0; /* forget the oldest batch of answers rather than grow */
+			k = j->n_known++;
+			j->known[k].ref = re;
+			j->known[k].id = id;
+			j->known[k].ok = ok;
+		}
+		if (!j->known[k].ok)
+			return re ? vk_fail(err, VK_EINVAL, f->key, "no %s with id %lld", re->name, (long long)id)
+			          : vk_fail(err, VK_EINVAL, f->key, "no active user with id %lld", (long long)id);
+	}
+	return VK_OK;
+}
+
+static void add_hits(struct record_new *r, const struct dup *found, int k, int64_t skip_company)
+{
+	for (int i = 0; i < k && r->n_dups < RECORD_MAX_DUPS; i++) {
+		bool seen = found[i].e == &entity_company && found[i].id == skip_company;
+		for (int x = 0; x < r->n_dups && !seen; x++)
+			seen = r->dups[x].e == found[i].e && r->dups[x].id == found[i].id;
+		if (!seen)
+			r->dups[r->n_dups++] = found[i];
+	}
+}
+
+/* Live contacts and companies that have one of the new record's phones or e-mails, or (a
+ * company) its web domain — the exact duplicates the lead-creator screen blocks. A contact may
+ * share its own company's number (the office line). */
+static void find_exact_dups(struct conn *c, struct create_job *j, struct record_new *r)
+{
+	const struct entity *e = j->e;
+	struct scope sc[2] = { j->contact_sc, j->company_sc };
+	struct dup found[RECORD_MAX_DUPS];
+	int ci = record_field_index(e, "company_id"), di = record_field_index(e, "domain");
+	int64_t own_company = e == &entity_contact && r->v[ci].kind == V_INT ? r->v[ci].i : 0;
+	r->n_dups = 0;
+	if (!store_dup_any(c, r->phones, r->n_phones, r->emails, r->n_emails, di >= 0 && r->v[di].kind == V_TEXT ? r->v[di].s : NULL))
+		return;
+	/* the linked scope opens cards, not the client base: what shows here is what lists show */
+	sc[0].linked = sc[1].linked = false;
+	r->dups = arena_alloc(j->a, sizeof *r->dups * RECORD_MAX_DUPS);
+	for (int i = 0; i < r->n_phones; i++) {
+		int k = 0;
+		store_dup_phone(c, r->phones[i], sc, j->a, found, RECORD_MAX_DUPS, &k);
+		add_hits(r, found, k, own_company);
+	}
+	for (int i = 0; i < r->n_emails; i++) {
+		int k = 0;
+		store_dup_email(c, r->emails[i], sc, j->a, found, RECORD_MAX_DUPS, &k);
+		add_hits(r, found, k, own_company);
+	}
+	if (di >= 0 && r->v[di].kind == V_TEXT) {
+		int k = 0;
+		store_dup_domain(c, r->v[di].s, &sc[1], j->a, found, RECORD_MAX_DUPS, &k);
+		add_hits(r, found, k, 0);
+	}
+}
+
+enum vk_rc record_create_in(struct conn *c, struct create_job *j, struct record_new *r, struct vk_err *err,
+                            bool *wrote)
+{
+	const struct entity *e = j->e;
+	const struct principal *p = j->p;
+	struct value *v = r->v;
+	struct arena *a = j->a;
+	enum vk_rc rc;
+	*wrote = false;
+	r->n_dups = 0;
+	if (j->create_sc.kind == SCOPE_NONE)
+		return vk_fail(err, VK_EFORBIDDEN, NULL, "your role may not create %s", e->plural);
+	if (r->allow_duplicate && !j->may_duplicate)
+		return vk_fail(err, VK_EFORBIDDEN, "allow_duplicate", "your role may not save a duplicate");
+	int oi = record_field_index(e, "owner_id");
+	if (!r->given[oi] && p->user_id > 0) {
+		v[oi] = (struct value){ .kind = V_INT, .i = p->user_id };
+		r->given[oi] = true;
+	}
+	const struct scope *sc = &j->create_sc;
+	if ((sc->kind == SCOPE_OWN && (v[oi].kind != V_INT || v[oi].i != p->user_id)) ||
+	    (sc->kind == SCOPE_TEAM && v[oi].kind == V_INT && v[oi].i != p->user_id &&
+	     store_user_team(c, v[oi].i) != sc->team_id))
+		return vk_fail(err, VK_EFORBIDDEN, "owner_id", "you may create %s only for yourself", e->plural);
+	if ((rc = check_new_links(c, j, r, err)) != VK_OK)
 		return rc;
-	int cfi = field_index(e, "custom");
+	int cfi = record_field_index(e, "custom");
 	const char *custom = NULL;
-	if ((rc = custom_apply(c, e, in->custom, NULL, true, t->country, t->a, &custom, t->err)) != VK_OK)
+	/* with nothing given and nothing required, custom_apply would only confirm that */
+	if ((r->custom || j->custom_required) &&
+	    (rc = custom_apply(c, e, r->custom, NULL, true, j->country, a, &custom, err)) != VK_OK)
 		return rc;
 	v[cfi] = custom ? (struct value){ .kind = V_TEXT, .s = custom } : (struct value){ .kind = V_NULL };
 	/* defaults of fields that cannot be empty: no money yet, in the company's currency */
 	for (int i = 0; i < e->n_fields; i++)
 		if ((e->fields[i].flags & FF_NOTNULL) && v[i].kind == V_NULL)
-			v[i] = e->fields[i].type == FT_CURRENCY
-			     ? (struct value){ .kind = V_TEXT, .s = settings_get(c, "currency", t->a) }
-			     : (struct value){ .kind = V_INT, .i = 0 };
-	struct stage target;
-	bool moved;
-	bool *changed = arena_alloc(t->a, sizeof *changed * (size_t)e->n_fields);
-	if ((rc = resolve_stage(c, t, v, true, &target, &moved)) != VK_OK)
+			v[i] = e->fields[i].type == FT_CURRENCY ? (struct value){ .kind = V_TEXT, .s = j->currency }
+			                                        : (struct value){ .kind = V_INT, .i = 0 };
+	if (e->has_pipeline && (rc = place_in_stage(c, j, r, err)) != VK_OK)
 		return rc;
-	if (moved) {
-		/* starting anywhere but the first stage is a move from it, so the matrix applies */
-		int pi = field_index(e, "pipeline_id");
-		struct pipeline *all;
-		int n;
-		store_pipeline_list(c, e->name, -1, t->a, &all, &n);
-		for (int i = 0; i < n; i++)
-			if (all[i].id == v[pi].i && all[i].n_stages && all[i].stages[0].id != target.id && !auth_all(t->p) &&
-			    store_pipeline_has_matrix(c, all[i].id) &&
-			    !store_transition_allowed(c, t->p->role_id, all[i].stages[0].id, target.id)) {
-				vk_fail(t->err, VK_EFORBIDDEN, "stage", "your role may not start a %s in \"%s\"", e->name, target.key);
-				t->err->code = "transition_forbidden";
-				return VK_EFORBIDDEN;
-			}
-		set_stage(t, v, changed, &target);
-		if ((rc = check_enter(c, t, &target, v, in->n_phones, in->n_emails, 0)) != VK_OK)
-			return rc;
+	if (e->has_phones && !r->allow_duplicate) {
+		find_exact_dups(c, j, r);
+		if (r->n_dups) {
+			const struct dup *d = &r->dups[0];
+			const char *what = !strcmp(d->match, "phone") ? "phone number" : !strcmp(d->match, "email") ? "e-mail" : "web domain";
+			const char *field = !strcmp(d->match, "phone") ? "phones" : !strcmp(d->match, "email") ? "emails" : "domain";
+			if (d->visible)
+				vk_fail(err, VK_ECONFLICT, field, "%s %lld \"%.100s\" has this %s already", d->e->name, (long long)d->id,
+				        d->name, what);
+			else
+				vk_fail(err, VK_ECONFLICT, field, "a %s with this %s exists already", d->e->name, what);
+			err->code = "duplicate";
+			return VK_ECONFLICT;
+		}
 	}
-	if ((rc = store_record_insert(c, e, v, t->p->user_id, t->now, &t->id)) != VK_OK)
+	*wrote = true;
+	if ((rc = store_record_insert(c, e, v, p->user_id, j->now, &r->id)) != VK_OK)
 		return rc;
-	if (e->has_phones && (rc = store_record_set_phones(c, e, t->id, in->phones, in->phones_raw, in->n_phones)) != VK_OK)
+	if (e->has_phones && (rc = store_record_set_phones(c, e, r->id, r->phones, r->phones_raw, r->n_phones)) != VK_OK)
 		return rc;
-	if (e->has_phones && (rc = store_record_set_emails(c, e, t->id, in->emails, in->n_emails)) != VK_OK)
+	if (e->has_phones && (rc = store_record_set_emails(c, e, r->id, r->emails, r->n_emails)) != VK_OK)
 		return rc;
-	rc = store_record_index(c, e, t->id, search_text(c, t->a, e, v, in->phones, in->n_phones, in->emails, in->n_emails));
-	if (rc == VK_OK)
-		rc = add_event(c, t, "create", NULL, NULL, value_json(t->a, &e->fields[field_index(e, e->title)],
-		                                                     &v[field_index(e, e->title)]), NULL);
-	int ci = field_index(e, "company_id");
+	r->search = record_search_text(c, a, e, v, r->phones, r->n_phones, r->emails, r->n_emails);
+	if (!r->defer_index && (rc = store_record_index(c, e, r->id, r->search)) != VK_OK)
+		return rc;
+	int ti = record_field_index(e, e->title);
+	rc = record_event(c, p, e, r->id, j->now, "create", NULL, NULL, record_value_json(a, &e->fields[ti], &v[ti]),
+	                  r->reason);
+	int ci = record_field_index(e, "company_id");
 	if (rc == VK_OK && e == &entity_contact && v[ci].kind == V_INT)
-		rc = auto_move(c, t, &entity_company, v[ci].i, "contact_linked", "a contact was linked");
+		rc = record_auto_move(c, p, &entity_company, v[ci].i, "contact_linked", "a contact was linked", j->now, a);
 	return rc;
+}
+
+struct create_tx {
+	const struct principal *p;
+	const struct entity *e;
+	struct input *in;
+	bool allow_duplicate;
+	struct arena *a;
+	struct vk_err *err;
+	int64_t now;
+	const char *country;
+	struct record_new r;
+};
+
+static enum vk_rc create_write(struct conn *c, void *ctx)
+{
+	struct create_tx *t = ctx;
+	struct input *in = t->in;
+	struct create_job j;
+	bool wrote;
+	record_create_begin(c, t->p, t->e, t->now, t->country, t->a, &j);
+	t->r = (struct record_new){ .v = in->v, .given = in->given, .phones = in->phones, .phones_raw = in->phones_raw,
+	                            .n_phones = in->n_phones, .emails = in->emails, .n_emails = in->n_emails,
+	                            .custom = in->custom, .pipeline_key = in->pipeline_key, .stage_key = in->stage_key,
+	                            .allow_duplicate = t->allow_duplicate };
+	return record_create_in(c, &j, &t->r, t->err, &wrote);
 }
 
 static enum vk_rc update_write(struct conn *c, void *ctx)
@@ -636,11 +933,11 @@ static enum vk_rc update_write(struct conn *c, void *ctx)
 	memcpy(v, cur.v, sizeof *v * (size_t)e->n_fields);
 	bool *check = arena_alloc(t->a, sizeof *check * (size_t)e->n_fields);
 	for (int i = 0; i < e->n_fields; i++)
-		if (in->given[i] && !same_value(&in->v[i], &cur.v[i])) {
+		if (in->given[i] && !record_same_value(&in->v[i], &cur.v[i])) {
 			v[i] = in->v[i];
 			changed[i] = check[i] = true;
 		}
-	int cfi = field_index(e, "custom");
+	int cfi = record_field_index(e, "custom");
 	if (in->custom) {
 		const char *custom = NULL;
 		enum vk_rc crc = custom_apply(c, e, in->custom, cur.v[cfi].kind == V_TEXT ? cur.v[cfi].s : NULL, false,
@@ -648,23 +945,23 @@ static enum vk_rc update_write(struct conn *c, void *ctx)
 		if (crc != VK_OK)
 			return crc;
 		struct value nv = custom ? (struct value){ .kind = V_TEXT, .s = custom } : (struct value){ .kind = V_NULL };
-		if (!same_value(&nv, &cur.v[cfi])) {
+		if (!record_same_value(&nv, &cur.v[cfi])) {
 			v[cfi] = nv;
 			changed[cfi] = true;
 		}
 	}
-	int oi = field_index(e, "owner_id");
+	int oi = record_field_index(e, "owner_id");
 	if (changed[oi] && sc.kind != SCOPE_ALL &&
 	    !(sc.kind == SCOPE_TEAM && v[oi].kind == V_INT && store_user_team(c, v[oi].i) == sc.team_id))
 		return vk_fail(t->err, VK_EFORBIDDEN, "owner_id", "your role may not hand %s to other people", e->plural);
 	enum vk_rc rc = check_links(c, t, v, check);
 	if (rc != VK_OK)
 		return rc;
-	struct stage target;
+	struct stage target = { 0 };
 	bool moved;
-	if ((rc = resolve_stage(c, t, v, false, &target, &moved)) != VK_OK)
+	if ((rc = resolve_stage(c, t, v, &target, &moved)) != VK_OK)
 		return rc;
-	int pi = field_index(e, "pipeline_id"), si = field_index(e, "stage_id");
+	int pi = record_field_index(e, "pipeline_id"), si = record_field_index(e, "stage_id");
 	int n_phones = in->phones_given ? in->n_phones : cur.n_phones;
 	int n_emails = in->emails_given ? in->n_emails : cur.n_emails;
 	if (moved) {
@@ -707,38 +1004,28 @@ static enum vk_rc update_write(struct conn *c, void *ctx)
 	if (phones_changed) {
 		if ((rc = store_record_set_phones(c, e, t->id, in->phones, in->phones_raw, in->n_phones)) != VK_OK)
 			return rc;
-		if ((rc = add_event(c, t, "update", "phones", list_json(t->a, cur.phones, cur.n_phones),
-		                    list_json(t->a, in->phones, in->n_phones), NULL)) != VK_OK)
+		if ((rc = add_event(c, t, "update", "phones", record_list_json(t->a, cur.phones, cur.n_phones),
+		                    record_list_json(t->a, in->phones, in->n_phones), NULL)) != VK_OK)
 			return rc;
 	}
 	if (emails_changed) {
 		if ((rc = store_record_set_emails(c, e, t->id, in->emails, in->n_emails)) != VK_OK)
 			return rc;
-		if ((rc = add_event(c, t, "update", "emails", list_json(t->a, cur.emails, cur.n_emails),
-		                    list_json(t->a, in->emails, in->n_emails), NULL)) != VK_OK)
+		if ((rc = add_event(c, t, "update", "emails", record_list_json(t->a, cur.emails, cur.n_emails),
+		                    record_list_json(t->a, in->emails, in->n_emails), NULL)) != VK_OK)
 			return rc;
 	}
 	if (any || phones_changed || emails_changed) {
 		const char *const *ph = phones_changed ? in->phones : cur.phones;
 		const char *const *em = emails_changed ? in->emails : cur.emails;
-		rc = store_record_index(c, e, t->id, search_text(c, t->a, e, v, ph, phones_changed ? in->n_phones : cur.n_phones,
+		rc = store_record_index(c, e, t->id, record_search_text(c, t->a, e, v, ph, phones_changed ? in->n_phones : cur.n_phones,
 		                                                 em, emails_changed ? in->n_emails : cur.n_emails));
 		if (rc != VK_OK)
 			return rc;
 	}
-	for (int i = 0; i < e->n_fields && rc == VK_OK; i++) {
-		const struct fdef *f = &e->fields[i];
-		if (!changed[i] || (f->flags & FF_READONLY) || f->type == FT_PIPELINE)
-			continue;
-		if (f->type == FT_STAGE)
-			rc = add_event(c, t, "stage", "stage", value_json(t->a, f, &cur.v[i]), json_text_str(t->a, target.key),
-			               NULL);
-		else if (f->type == FT_CUSTOM)
-			rc = custom_events(c, t, cur.v[i].kind == V_TEXT ? cur.v[i].s : NULL, v[i].kind == V_TEXT ? v[i].s : NULL);
-		else
-			rc = add_event(c, t, "update", f->key, value_json(t->a, f, &cur.v[i]), value_json(t->a, f, &v[i]), NULL);
-	}
-	int ci = field_index(e, "company_id");
+	if (rc == VK_OK)
+		rc = record_change_events(c, t->p, e, t->id, t->now, cur.v, v, changed, NULL, t->a);
+	int ci = record_field_index(e, "company_id");
 	if (rc == VK_OK && e == &entity_contact && changed[ci] && v[ci].kind == V_INT)
 		rc = auto_move(c, t, &entity_company, v[ci].i, "contact_linked", "a contact was linked");
 	return rc;
@@ -755,7 +1042,7 @@ static enum vk_rc check_hidden(struct store *s, const struct principal *p, const
 		return VK_OK;
 	store_hidden_fields(c, p->role_id, e->name, a, &keys, &n);
 	for (int i = 0; i < n; i++) {
-		int fi = field_index(e, keys[i]);
+		int fi = record_field_index(e, keys[i]);
 		bool given = (fi >= 0 && in->given[fi]) ||
 		             (!strncmp(keys[i], "custom.", 7) && in->custom && json_object_get(in->custom, keys[i] + 7));
 		if (given)
@@ -779,24 +1066,37 @@ enum vk_rc record_get(struct store *s, const struct principal *p, const struct e
 }
 
 enum vk_rc record_create(struct store *s, const struct principal *p, const struct entity *e, json_t *j,
-                         struct arena *a, struct record *out, struct vk_err *err)
+                         struct arena *a, struct record *out, struct record_dups *dups, struct vk_err *err)
 {
 	struct input in;
+	bool allow = false;
+	json_t *flag = json_object_get(j, "allow_duplicate");
+	if (flag && e->has_phones) {
+		if (!json_is_boolean(flag))
+			return vk_fail(err, VK_EINVAL, "allow_duplicate", "allow_duplicate must be true or false");
+		allow = json_is_true(flag);
+		json_object_del(j, "allow_duplicate");
+	}
 	enum vk_rc rc = parse_input(e, j, false, default_country(s, a), a, &in, err);
 	if (rc != VK_OK)
 		return rc;
-	int ti = field_index(e, e->title);
+	int ti = record_field_index(e, e->title);
 	if (!in.given[ti] || in.v[ti].kind == V_NULL)
 		return vk_fail(err, VK_EMISSING, e->title, "%s is required", e->title);
 	if ((rc = check_hidden(s, p, e, &in, a, err)) != VK_OK)
 		return rc;
-	struct tx t = { .p = p, .e = e, .in = &in, .a = a, .err = err, .now = clock_now_ms(),
-	                .country = default_country(s, a) };
+	struct create_tx t = { .p = p, .e = e, .in = &in, .allow_duplicate = allow, .a = a, .err = err,
+	                       .now = clock_now_ms(), .country = default_country(s, a) };
 	/* the transaction's scratch allocations stay in the request arena: one request, one writer job */
-	if ((rc = store_write(s, create_write, &t)) != VK_OK)
+	rc = store_write(s, create_write, &t);
+	if (dups) {
+		dups->items = t.r.dups;
+		dups->n = rc == VK_ECONFLICT ? t.r.n_dups : 0;
+	}
+	if (rc != VK_OK)
 		return rc;
-	rc = record_get(s, p, e, t.id, a, out);
-	return rc == VK_OK ? rc : vk_fail(err, VK_EIO, NULL, "created %s %lld is not visible to you", e->name, (long long)t.id);
+	rc = record_get(s, p, e, t.r.id, a, out);
+	return rc == VK_OK ? rc : vk_fail(err, VK_EIO, NULL, "created %s %lld is not visible to you", e->name, (long long)t.r.id);
 }
 
 enum vk_rc record_update(struct store *s, const struct principal *p, const struct entity *e, int64_t id,
@@ -833,8 +1133,8 @@ static enum vk_rc delete_write(struct conn *c, void *ctx)
 		return not_allowed(c, t, "delete");
 	enum vk_rc rc = store_record_delete(c, t->e, t->id, t->now);
 	if (rc == VK_OK)
-		rc = add_event(c, t, "delete", NULL, value_json(t->a, &t->e->fields[field_index(t->e, t->e->title)],
-		                                               &cur.v[field_index(t->e, t->e->title)]), NULL, NULL);
+		rc = add_event(c, t, "delete", NULL, record_value_json(t->a, &t->e->fields[record_field_index(t->e, t->e->title)],
+		                                               &cur.v[record_field_index(t->e, t->e->title)]), NULL, NULL);
 	return rc;
 }
 
@@ -863,7 +1163,7 @@ static enum vk_rc checklist_write(struct conn *c, void *ctx)
 	auth_scope(c, t->p, t->e->name, "edit", &sc);
 	if (store_record_get(c, t->e, t->id, &sc, t->a, &cur) != VK_OK)
 		return vk_fail(t->err, VK_ENOTFOUND, NULL, "no such %s", t->e->name);
-	int pi = field_index(t->e, "pipeline_id");
+	int pi = record_field_index(t->e, "pipeline_id");
 	struct stage st;
 	int64_t item;
 	if (pi < 0 || cur.v[pi].kind != V_INT || store_stage_by_key(c, cur.v[pi].i, ct->stage_key, t->a, &st) != VK_OK)
@@ -916,7 +1216,7 @@ static enum vk_rc move_owner(struct conn *c, struct reassign_tx *x, const struct
 	struct record r;
 	if (store_record_get(c, e, id, &all, x->t.a, &r) != VK_OK)
 		return vk_fail(x->t.err, VK_ENOTFOUND, "ids", "no %s with id %lld", e->name, (long long)id);
-	int oi = field_index(e, "owner_id");
+	int oi = record_field_index(e, "owner_id");
 	int64_t old = r.v[oi].kind == V_INT ? r.v[oi].i : 0;
 	if (old == x->to || (from && old != from))
 		return VK_OK;
@@ -958,7 +1258,7 @@ static enum vk_rc reassign_write(struct conn *c, void *ctx)
 		struct record r;
 		int64_t old = 0;
 		if (store_record_get(c, e, ids[i], &all, x->t.a, &r) == VK_OK) {
-			int oi = field_index(e, "owner_id");
+			int oi = record_field_index(e, "owner_id");
 			old = r.v[oi].kind == V_INT ? r.v[oi].i : 0;
 		}
 		rc = move_owner(c, x, e, ids[i], 0);
@@ -1069,7 +1369,7 @@ static enum vk_rc items_write(struct conn *c, void *ctx)
 	store_deal_items(c, t->id, t->a, &old, &n_old);
 	enum vk_rc rc = store_deal_items_replace(c, t->id, items, n);
 	/* the amount follows the items; the version moves so concurrent editors conflict */
-	int ai = field_index(e, "amount");
+	int ai = record_field_index(e, "amount");
 	bool *changed = arena_alloc(t->a, sizeof *changed * (size_t)e->n_fields);
 	struct value *v = arena_alloc(t->a, sizeof *v * (size_t)e->n_fields);
 	memcpy(v, cur.v, sizeof *v * (size_t)e->n_fields);

@@ -12,7 +12,6 @@
 #include "store/auth.h"
 #include "store/event.h"
 #include "store/field.h"
-#include "store/pipeline.h"
 #include "store/transfer.h"
 
 #include <math.h>
@@ -28,17 +27,8 @@
 #define MAX_ROWS 200000  /* data rows per request */
 #define MAX_USERS 10000
 #define ROW_ERRORS 8     /* problems reported per row */
-#define MAX_PLACES 16    /* (pipeline, stage) pairs remembered per batch */
 
 /* ---- small things ---- */
-
-static int field_index(const struct entity *e, const char *key)
-{
-	for (int i = 0; i < e->n_fields; i++)
-		if (strcmp(e->fields[i].key, key) == 0)
-			return i;
-	return -1;
-}
 
 /* A string → int64 hash map in an arena (lookups of owners, companies by name). */
 struct smap {
@@ -387,7 +377,7 @@ static enum vk_rc target_parse(const struct entity *e, const char *key, const st
 			}
 		return vk_fail(err, VK_EINVAL, "mapping", "%s has no field \"%.64s\"", e->plural, key);
 	}
-	if (!strncmp(key, "messengers.", 11) && field_index(e, "messengers") >= 0) {
+	if (!strncmp(key, "messengers.", 11) && record_field_index(e, "messengers") >= 0) {
 		if (!key_chars_ok(key + 11, 40))
 			return vk_fail(err, VK_EINVAL, "mapping", "a messenger key is a-z, 0-9 and _: \"%.64s\"", key);
 		t->kind = T_MESSENGER;
@@ -407,7 +397,7 @@ static enum vk_rc target_parse(const struct entity *e, const char *key, const st
 		t->key = key[0] == 'p' ? "pipeline" : "stage";
 		return VK_OK;
 	}
-	int fi = field_index(e, key);
+	int fi = record_field_index(e, key);
 	if (fi < 0)
 		return vk_fail(err, VK_EINVAL, "mapping", "%s have no field \"%.64s\"", e->plural, key);
 	const struct fdef *f = &e->fields[fi];
@@ -580,7 +570,7 @@ static const char *suggest(const struct entity *e, const char *header, const str
 	lower_ascii(low);
 	if (low[0] && target_parse(e, low, defs, n_defs, a, &t, &ignored) == VK_OK && t.kind != T_SKIP)
 		return t.key;
-	if (field_index(e, low) >= 0) /* a field that cannot be imported: created_at, messengers */
+	if (record_field_index(e, low) >= 0) /* a field that cannot be imported: created_at, messengers */
 		return NULL;
 	header_norm(header, norm, sizeof norm);
 	if (!norm[0])
@@ -968,7 +958,7 @@ static void check_fields(struct import *im, struct row *r, struct arena *a)
 		row_fail(r, &err);
 	}
 	if (!r->bad && r->messengers) {
-		int mi = field_index(e, "messengers");
+		int mi = record_field_index(e, "messengers");
 		if (json_object_size(r->messengers) > 20) {
 			vk_fail(&err, VK_EINVAL, "messengers", "at most 20 messengers");
 			return row_fail(r, &err);
@@ -1009,68 +999,6 @@ static void convert_row(struct import *im, const char *const *cells, int n_cells
 		check_fields(im, r, a);
 }
 
-/* ---- shared with merge.c ---- */
-
-const char *transfer_search_text(struct conn *c, struct arena *a, const struct entity *e, const struct value *v,
-                                 const char *const *phones, int n_phones, const char *const *emails, int n_emails)
-{
-	struct buf b;
-	buf_init(&b, 16384);
-	int ci = field_index(e, "custom");
-	if (v[ci].kind == V_TEXT) {
-		buf_puts(&b, custom_search_text(c, e, v[ci].s, a));
-		buf_puts(&b, " ");
-	}
-	for (int i = 0; i < e->n_fields; i++)
-		if ((e->fields[i].flags & FF_SEARCH) && v[i].kind == V_TEXT) {
-			buf_puts(&b, v[i].s);
-			buf_puts(&b, " ");
-		}
-	for (int i = 0; i < n_phones; i++) {
-		buf_printf(&b, "%s ", phones[i] + 1);
-		if (!strncmp(phones[i], "+7", 2))
-			buf_printf(&b, "8%s ", phones[i] + 2);
-	}
-	for (int i = 0; i < n_emails; i++)
-		buf_printf(&b, "%s ", emails[i]);
-	const char *out = arena_strdup(a, b.data ? b.data : "");
-	buf_release(&b);
-	return out;
-}
-
-enum vk_rc transfer_auto_move(struct conn *c, const struct principal *p, const struct entity *e, int64_t id,
-                              const char *condition, const char *reason, int64_t now, struct arena *a)
-{
-	struct scope all = { .kind = SCOPE_ALL, .role_id = -1 };
-	struct record r;
-	if (store_record_get(c, e, id, &all, a, &r) != VK_OK)
-		return VK_OK;
-	int si = field_index(e, "stage_id"), ci = field_index(e, "stage_changed_at");
-	if (si < 0 || r.v[si].kind != V_INT)
-		return VK_OK;
-	int64_t to = store_auto_move(c, r.v[si].i, condition);
-	if (!to)
-		return VK_OK;
-	struct stage target;
-	if (store_stage_get(c, to, a, &target) != VK_OK)
-		return VK_OK;
-	bool *changed = arena_alloc(a, sizeof *changed * (size_t)e->n_fields);
-	struct value *v = arena_alloc(a, sizeof *v * (size_t)e->n_fields);
-	memcpy(v, r.v, sizeof *v * (size_t)e->n_fields);
-	const char *old_key = r.v[si].label;
-	v[si] = (struct value){ .kind = V_INT, .i = to };
-	v[ci] = (struct value){ .kind = V_INT, .i = now };
-	changed[si] = changed[ci] = true;
-	int64_t actor = p ? p->user_id : 0;
-	enum vk_rc rc = store_record_update(c, e, id, r.version, v, changed, actor, now);
-	if (rc != VK_OK)
-		return rc;
-	struct event ev = { .entity = e->name, .entity_id = id, .actor_id = actor, .kind = "stage", .field = "stage",
-	                    .old_value = json_text_str(a, old_key), .new_value = json_text_str(a, target.key),
-	                    .at = now, .reason = reason };
-	return event_add(c, &ev);
-}
-
 /* ---- the writer: a batch of rows in one job ----
  *
  * One bad row must not sink its batch, yet a savepoint per row costs more than the row: SQLite
@@ -1088,10 +1016,6 @@ struct job {
 	int64_t now;
 	struct smap companies; /* name key → id (-1 none, -2 several), within this job */
 	struct smap visible;   /* company id → visible to the importer, within this job */
-	struct smap owners;    /* user id → active, within this job */
-	bool custom_required;  /* a custom field must be filled on create */
-	struct place *places;  /* stages rows start in, within this job */
-	int n_places;
 	bool dry_done, retry;
 };
 
@@ -1138,240 +1062,27 @@ static enum vk_rc company_by_name(struct conn *c, struct job *j, const struct sc
 	return VK_OK;
 }
 
-/* Where a new record of the job starts: resolved once per (pipeline, stage) named in the
- * file, since a file of companies names a handful of stages at most. */
-struct place {
-	const char *pipeline_key, *stage_key; /* as the rows give them (NULL: not given) */
+/* A row becomes a record by crm/record.c's own create steps (the API's rules, one "create"
+ * event with reason "import"); only a company named rather than numbered is found here. */
+static enum vk_rc create_row(struct conn *c, struct job *j, struct create_job *cj, struct row *r, struct vk_err *err,
+                             bool *wrote)
+{
+	struct import *im = j->im;
 	enum vk_rc rc;
-	struct vk_err err;
-	bool none;                            /* no pipeline at all: the record has no stage */
-	int64_t pipeline_id, stage_id;
-	const char *pipeline, *stage, *stage_name, *stage_kind, *required;
-	const char *checklist;                /* the first checklist item, which a new record has not done */
-};
-
-static bool same_key(const char *x, const char *y)
-{
-	return x == y || (x && y && !strcmp(x, y));
-}
-
-/* The API's rules for starting a record in a stage: the named pipeline or else the first
- * visible one, a start past the first stage is a move the matrix must allow. */
-static void resolve_place(struct conn *c, struct job *j, struct place *pl)
-{
-	struct import *im = j->im;
-	const struct entity *e = im->e;
-	const struct principal *p = im->p;
-	struct arena *a = j->a;
-	int64_t role = auth_all(p) ? -1 : p->role_id;
-	struct pipeline pipe;
-	pl->rc = VK_OK;
-	if (pl->pipeline_key) {
-		if (store_pipeline_by_key(c, pl->pipeline_key, a, &pipe) != VK_OK || strcmp(pipe.entity, e->name) != 0 ||
-		    !store_pipeline_visible(c, pipe.id, role)) {
-			pl->rc = vk_fail(&pl->err, VK_EINVAL, "pipeline", "no %s pipeline \"%.64s\"", e->name, pl->pipeline_key);
-			return;
-		}
-	} else {
-		struct pipeline *all;
-		int n;
-		store_pipeline_list(c, e->name, role, a, &all, &n);
-		if (n == 0 && e != &entity_deal && !pl->stage_key) {
-			pl->none = true; /* companies need no pipeline where the business has none */
-			return;
-		}
-		if (n == 0) {
-			pl->rc = vk_fail(&pl->err, VK_EINVAL, "pipeline", "there is no %s pipeline; create one in settings", e->name);
-			return;
-		}
-		pipe = all[0];
-	}
-	if (pipe.n_stages == 0) {
-		pl->rc = vk_fail(&pl->err, VK_EINVAL, "pipeline", "pipeline \"%s\" has no stages", pipe.key);
-		return;
-	}
-	struct stage target = pipe.stages[0];
-	if (pl->stage_key) {
-		bool found = false;
-		for (int i = 0; i < pipe.n_stages && !found; i++)
-			if (!strcmp(pipe.stages[i].key, pl->stage_key)) {
-				target = pipe.stages[i];
-				found = true;
-			}
-		if (!found) {
-			pl->rc = vk_fail(&pl->err, VK_EINVAL, "stage", "pipeline \"%s\" has no stage \"%.64s\"", pipe.key,
-			                 pl->stage_key);
-			return;
-		}
-	}
-	if (target.id != pipe.stages[0].id && !auth_all(p) && store_pipeline_has_matrix(c, pipe.id) &&
-	    !store_transition_allowed(c, p->role_id, pipe.stages[0].id, target.id)) {
-		pl->rc = vk_fail(&pl->err, VK_EFORBIDDEN, "stage", "your role may not start a %s in \"%s\"", e->name, target.key);
-		pl->err.code = "transition_forbidden";
-		return;
-	}
-	struct checklist_item *items;
-	int n;
-	store_checklist(c, target.id, e->name, 0, a, &items, &n);
-	for (int x = 0; x < n && !pl->checklist; x++)
-		if (!items[x].done)
-			pl->checklist = items[x].label;
-	pl->pipeline_id = pipe.id;
-	pl->pipeline = pipe.key;
-	pl->stage_id = target.id;
-	pl->stage = target.key;
-	pl->stage_name = target.name;
-	pl->stage_kind = target.kind;
-	pl->required = target.required_fields;
-}
-
-/* A new record placed in its pipeline's first stage, or the one its row names; the stage's
- * required fields must be filled and its checklist done, as for POST /api/companies. */
-static enum vk_rc place_in_stage(struct conn *c, struct job *j, struct row *r, struct vk_err *err)
-{
-	struct import *im = j->im;
-	const struct entity *e = im->e;
-	struct place *pl = NULL;
-	for (int i = 0; i < j->n_places && !pl; i++)
-		if (same_key(j->places[i].pipeline_key, r->pipeline_key) && same_key(j->places[i].stage_key, r->stage_key))
-			pl = &j->places[i];
-	struct place fresh = { .pipeline_key = r->pipeline_key, .stage_key = r->stage_key };
-	if (!pl) {
-		pl = j->n_places < MAX_PLACES ? &j->places[j->n_places++] : &fresh;
-		*pl = fresh;
-		resolve_place(c, j, pl);
-	}
-	if (pl->rc != VK_OK) {
-		*err = pl->err;
-		return pl->rc;
-	}
-	if (pl->none)
-		return VK_OK;
-	struct value *v = r->v;
-	int pi = field_index(e, "pipeline_id"), si = field_index(e, "stage_id");
-	int ci = field_index(e, "stage_changed_at"), cl = field_index(e, "closed_at");
-	v[pi] = (struct value){ .kind = V_INT, .i = pl->pipeline_id, .label = pl->pipeline };
-	v[si] = (struct value){ .kind = V_INT, .i = pl->stage_id, .label = pl->stage };
-	v[ci] = (struct value){ .kind = V_INT, .i = j->now };
-	if (cl >= 0 && (!strcmp(pl->stage_kind, "won") || !strcmp(pl->stage_kind, "lost")))
-		v[cl] = (struct value){ .kind = V_INT, .i = j->now };
-	const char *missing = NULL;
-	if (strcmp(pl->required, "[]") != 0) {
-		json_t *req = json_loads(pl->required, 0, NULL);
-		size_t i;
-		json_t *k;
-		json_array_foreach(req, i, k) {
-			const char *key = json_string_value(k);
-			if (!key || missing)
-				continue;
-			int fi = field_index(e, key);
-			bool present = !strcmp(key, "phones") ? r->n_phones > 0 : !strcmp(key, "emails") ? r->n_emails > 0
-			             : !strncmp(key, "custom.", 7) ? v[im->custom].kind == V_TEXT && custom_has(v[im->custom].s, key + 7)
-			             : fi >= 0 && v[fi].kind != V_NULL &&
-			               /* money that is still 0 was never entered */
-			               !(e->fields[fi].type == FT_MONEY && v[fi].kind == V_INT && v[fi].i == 0);
-			if (!present)
-				missing = arena_strdup(j->a, key);
-		}
-		json_decref(req);
-	}
-	if (missing) {
-		vk_fail(err, VK_EUNPROC, missing, "fill in %s before moving to \"%s\"", missing, pl->stage_name);
-		err->code = "required";
-		return VK_EUNPROC;
-	}
-	if (pl->checklist) {
-		vk_fail(err, VK_EUNPROC, "checklist", "complete the checklist of \"%s\" first: %s", pl->stage_name, pl->checklist);
-		err->code = "checklist_incomplete";
-		return VK_EUNPROC;
-	}
-	return VK_OK;
-}
-
-/* The steps of crm/record.c's create_write for one imported row. Every check comes before the
- * first write; *wrote tells the caller whether a failure left part of the row behind. */
-static enum vk_rc create_row(struct conn *c, struct job *j, const struct scope *sc, const struct scope *company_sc,
-                             struct row *r, struct vk_err *err, bool *wrote)
-{
-	struct import *im = j->im;
-	const struct entity *e = im->e;
-	const struct principal *p = im->p;
-	struct value *v = r->v;
-	struct arena *a = j->a;
-	enum vk_rc rc;
-	int oi = im->owner;
-	if (!r->given[oi] && p->user_id > 0) {
-		v[oi] = (struct value){ .kind = V_INT, .i = p->user_id };
-		r->given[oi] = true;
-	}
-	if ((sc->kind == SCOPE_OWN && (v[oi].kind != V_INT || v[oi].i != p->user_id)) ||
-	    (sc->kind == SCOPE_TEAM && v[oi].kind == V_INT && v[oi].i != p->user_id &&
-	     store_user_team(c, v[oi].i) != sc->team_id))
-		return vk_fail(err, VK_EFORBIDDEN, "owner_id", "you may create %s only for yourself", e->plural);
-	for (int i = 0; i < e->n_fields; i++) {
-		const struct fdef *f = &e->fields[i];
-		if (!r->given[i] || v[i].kind != V_INT)
-			continue;
-		if (f->type == FT_USER) {
-			char key[24];
-			snprintf(key, sizeof key, "%lld", (long long)v[i].i);
-			int64_t *active = smap_get(&j->owners, key);
-			if (!active) {
-				smap_put(&j->owners, key, store_user_active(c, v[i].i));
-				active = smap_get(&j->owners, key);
-			}
-			if (!*active)
-				return vk_fail(err, VK_EINVAL, f->key, "no active user with id %lld", (long long)v[i].i);
-		}
-		if (f->type == FT_REF) {
-			const struct entity *re = entity_by_name(f->ref);
-			bool ok = false;
-			if (re == &entity_company) {
-				company_visible(c, j, company_sc, v[i].i, &ok);
-			} else {
-				struct scope rsc;
-				struct record rec;
-				auth_scope(c, p, re->name, "read", &rsc);
-				ok = store_record_get(c, re, v[i].i, &rsc, a, &rec) == VK_OK;
-			}
-			if (!ok)
-				return vk_fail(err, VK_EINVAL, f->key, "no %s with id %lld", re->name, (long long)v[i].i);
-		}
-	}
+	*wrote = false;
 	if (r->company_name) {
 		int64_t id = 0;
-		if ((rc = company_by_name(c, j, company_sc, r->company_name, &id, err)) != VK_OK)
+		if ((rc = company_by_name(c, j, &cj->company_sc, r->company_name, &id, err)) != VK_OK)
 			return rc;
-		v[im->company] = (struct value){ .kind = V_INT, .i = id };
+		r->v[im->company] = (struct value){ .kind = V_INT, .i = id };
 	}
-	const char *custom = NULL;
-	/* with nothing given and nothing required, custom_apply would only confirm that */
-	if ((r->custom || j->custom_required) &&
-	    (rc = custom_apply(c, e, r->custom, NULL, true, im->country, a, &custom, err)) != VK_OK)
-		return rc;
-	v[im->custom] = custom ? (struct value){ .kind = V_TEXT, .s = custom } : (struct value){ .kind = V_NULL };
-	for (int i = 0; i < e->n_fields; i++)
-		if ((e->fields[i].flags & FF_NOTNULL) && v[i].kind == V_NULL)
-			v[i] = e->fields[i].type == FT_CURRENCY ? (struct value){ .kind = V_TEXT, .s = settings_get(c, "currency", a) }
-			                                        : (struct value){ .kind = V_INT, .i = 0 };
-	/* a new record starts in its pipeline's first stage, or the one named */
-	if (e->has_pipeline && (rc = place_in_stage(c, j, r, err)) != VK_OK)
-		return rc;
-	*wrote = true;
-	if ((rc = store_record_insert(c, e, v, p->user_id, j->now, &r->id)) != VK_OK)
-		return rc;
-	if (e->has_phones && (rc = store_record_set_phones(c, e, r->id, r->phones, r->phones_raw, r->n_phones)) != VK_OK)
-		return rc;
-	if (e->has_phones && (rc = store_record_set_emails(c, e, r->id, r->emails, r->n_emails)) != VK_OK)
-		return rc;
-	/* indexed at the end of the job (import_write says why) */
-	r->search = transfer_search_text(c, a, e, v, r->phones, r->n_phones, r->emails, r->n_emails);
-	struct event ev = { .entity = e->name, .entity_id = r->id, .actor_id = p->user_id, .kind = "create",
-	                    .new_value = json_text_str(a, v[im->title].s), .at = j->now, .reason = "import" };
-	rc = event_add(c, &ev);
-	if (rc == VK_OK && e == &entity_contact && v[im->company].kind == V_INT)
-		rc = transfer_auto_move(c, p, &entity_company, v[im->company].i, "contact_linked", "a contact was linked",
-		                        j->now, a);
+	struct record_new rn = { .v = r->v, .given = r->given, .phones = r->phones, .phones_raw = r->phones_raw,
+	                         .n_phones = r->n_phones, .emails = r->emails, .n_emails = r->n_emails, .custom = r->custom,
+	                         .pipeline_key = r->pipeline_key, .stage_key = r->stage_key, .reason = "import",
+	                         .allow_duplicate = im->o->allow_duplicates, .defer_index = true };
+	rc = record_create_in(c, cj, &rn, err, wrote);
+	r->id = rn.id;
+	r->search = rn.search;
 	return rc;
 }
 
@@ -1379,28 +1090,17 @@ static enum vk_rc import_write(struct conn *c, void *ctx)
 {
 	struct job *j = ctx;
 	struct import *im = j->im;
-	struct scope sc, company_sc;
-	auth_scope(c, im->p, im->e->name, "create", &sc);
-	auth_scope(c, im->p, "company", "read", &company_sc);
+	struct create_job cj;
+	record_create_begin(c, im->p, im->e, j->now, im->country, j->a, &cj);
 	smap_init(&j->companies, j->a);
 	smap_init(&j->visible, j->a);
-	smap_init(&j->owners, j->a);
-	j->places = arena_alloc(j->a, sizeof *j->places * MAX_PLACES);
-	j->n_places = 0;
-	struct field_row *defs;
-	int n_defs;
-	store_field_list(c, im->e->name, j->a, &defs, &n_defs);
-	j->custom_required = false;
-	for (int i = 0; i < n_defs; i++)
-		j->custom_required = j->custom_required || defs[i].required;
 	for (int i = 0; i < j->n; i++) {
 		struct row *r = &j->rows[i];
 		if (r->bad || r->err_message)
 			continue;
 		struct vk_err err = { 0 };
 		bool wrote = false;
-		enum vk_rc rc = sc.kind == SCOPE_NONE ? vk_fail(&err, VK_EFORBIDDEN, NULL, "your role may not create %s", im->e->plural)
-		                                      : create_row(c, j, &sc, &company_sc, r, &err, &wrote);
+		enum vk_rc rc = create_row(c, j, &cj, r, &err, &wrote);
 		if (rc == VK_OK)
 			continue;
 		r->id = 0;
@@ -1717,6 +1417,10 @@ enum vk_rc transfer_import(struct store *s, const struct principal *p, const str
 		rc = vk_fail(err, VK_EFORBIDDEN, NULL, "your role may not create %s", e->plural);
 		goto out;
 	}
+	if (o->allow_duplicates && !auth_can(p, CAP_ALLOW_DUPLICATE)) {
+		rc = vk_fail(err, VK_EFORBIDDEN, "allow_duplicates", "your role may not import duplicates");
+		goto out;
+	}
 	if ((rc = decode(csv, len, o->encoding, &text, &data, &dlen, &out->encoding, err)) != VK_OK)
 		goto out;
 	out->delimiter = o->delimiter ? o->delimiter : csv_detect_delimiter(data, dlen);
@@ -1728,10 +1432,10 @@ enum vk_rc transfer_import(struct store *s, const struct principal *p, const str
 		goto out;
 	}
 	im.country = settings_get(c, "default_country", a);
-	im.title = field_index(e, e->title);
-	im.owner = field_index(e, "owner_id");
-	im.custom = field_index(e, "custom");
-	im.company = field_index(e, "company_id");
+	im.title = record_field_index(e, e->title);
+	im.owner = record_field_index(e, "owner_id");
+	im.custom = record_field_index(e, "custom");
+	im.company = record_field_index(e, "company_id");
 	store_field_list(c, e->name, a, &im.defs, &im.n_defs);
 	if ((rc = resolve_mapping(&im, headers, n_headers, err)) != VK_OK || (rc = resolve_defaults(&im, err)) != VK_OK ||
 	    (rc = check_hidden(&im, c, err)) != VK_OK)

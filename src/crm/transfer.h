@@ -1,10 +1,12 @@
 /* CSV import of contacts and companies: column mapping (suggested from Russian and English
- * header names), a preview, a dry run, and the real run in batches — each batch one write job,
- * each row in it its own savepoint, so a bad row fails alone with its own error while the rest
- * commit together. Rows pass the same rules as POST /api/contacts: field types and lengths,
+ * header names), a preview, a dry run, and the real run in batches — each batch one write job
+ * in which a bad row fails alone with its own error while the rest commit together. Rows pass the same rules as POST /api/contacts: field types and lengths,
  * phones to E.164, owners that exist and are active and that the role may give records to,
  * links the user may see, custom fields, hidden fields, stages with their matrix, required
  * fields and checklists, the automatic moves, and a "create" event per record.
+ *
+ * A row whose phone, e-mail or (companies) domain belongs to a record already is refused
+ * like POST /api/contacts refuses it, unless allow_duplicates and the role may.
  *
  * A request is synchronous and its body is capped, so a big file travels in chunks: every
  * chunk repeats the header row and says how many data rows came before it (row_offset); the
@@ -26,6 +28,7 @@ struct import_opts {
 	char delimiter;       /* 0 = detect */
 	const char *encoding; /* "utf-8", "windows-1251" or NULL = detect */
 	int64_t row_offset;   /* data rows sent in earlier chunks of the same file */
+	bool allow_duplicates; /* create rows whose phone, e-mail or domain exists (CAP_ALLOW_DUPLICATE) */
 };
 
 struct import_error {
@@ -72,13 +75,4 @@ enum vk_rc transfer_preview(struct store *s, const struct principal *p, const st
                             size_t len, char delimiter, const char *encoding, struct arena *a,
                             struct import_preview *out, struct vk_err *err);
 
-/* ---- shared with merge.c: the parts of a record write that crm/record.c keeps static ---- */
-
-/* The full-text body of a record: name, searchable fields, custom text, phones in the forms
- * people type them, e-mails. */
-const char *transfer_search_text(struct conn *c, struct arena *a, const struct entity *e, const struct value *v,
-                                 const char *const *phones, int n_phones, const char *const *emails, int n_emails);
-/* An automatic move of record id by condition ("contact_linked"), with its timeline event. */
-enum vk_rc transfer_auto_move(struct conn *c, const struct principal *p, const struct entity *e, int64_t id,
-                              const char *condition, const char *reason, int64_t now, struct arena *a);
 #endif

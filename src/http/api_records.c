@@ -6,6 +6,8 @@
 #include "crm/record.h"
 #include "http/render.h"
 
+#include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Field keys this request's role may not see on e. */
@@ -107,11 +109,35 @@ static json_t *record_detail(struct req *r, const struct record *rec)
 	return o;
 }
 
+/* The matches of a refused duplicate: what the caller may read by id, name and owner; what
+ * they may not only as "a contact (or company) exists" — no id, name or owner. */
+static json_t *render_dups(const struct record_dups *d)
+{
+	json_t *arr = json_array();
+	for (int i = 0; i < d->n; i++) {
+		const struct dup *x = &d->items[i];
+		json_t *o = json_pack("{s:s, s:o, s:s, s:b}", "entity", x->e->name, "id",
+		                      x->visible ? json_integer(x->id) : json_null(), "match", x->match, "visible", x->visible);
+		if (x->visible) {
+			json_object_set_new(o, "name", json_string(x->name));
+			json_object_set_new(o, "owner_name", x->owner_name[0] ? json_string(x->owner_name) : json_null());
+		}
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 static void create(struct req *r)
 {
 	struct vk_err err = { 0 };
 	struct record rec;
-	enum vk_rc rc = record_create(req_store(r), r->user, entity_of(r), r->json, r->arena, &rec, &err);
+	struct record_dups dups = { 0 };
+	enum vk_rc rc = record_create(req_store(r), r->user, entity_of(r), r->json, r->arena, &rec, &dups, &err);
+	if (rc == VK_ECONFLICT && err.code && !strcmp(err.code, "duplicate")) {
+		json_t *body = json_pack("{s:{s:s, s:s, s:s}, s:o}", "error", "code", "duplicate", "message", err.message, "field",
+		                         err.field ? err.field : "", "duplicates", render_dups(&dups));
+		return reply_json(r, 409, body);
+	}
 	if (rc != VK_OK)
 		return reply_error(r, rc, &err);
 	reply_json(r, 201, record_detail(r, &rec));
@@ -265,6 +291,44 @@ static void pipeline_config_put(struct req *r)
 	reply_json(r, 200, config_pipeline_json(store_reader(req_store(r)), r->params[0], r->arena));
 }
 
+static json_t *render_total(const struct pipeline_summary *sum, const struct stage_total *t)
+{
+	json_t *o = json_pack("{s:I}", "count", (json_int_t)t->count);
+	if (!sum->amounts) {
+		json_object_set_new(o, "sums", json_null());
+		return o;
+	}
+	json_t *sums = json_object();
+	for (int i = 0; i < t->n_sums; i++) {
+		double v = t->sums[i].amount;
+		json_object_set_new(sums, t->sums[i].currency, json_integer(v > 9.2e18 ? INT64_MAX : (json_int_t)llround(v)));
+	}
+	json_object_set_new(o, "sums", sums);
+	return o;
+}
+
+/* GET /api/pipelines/KEY/summary?FILTERS: the board's column totals in one query */
+static void pipeline_summary(struct req *r)
+{
+	struct query_arg *args;
+	int n_args = query_args(r, 40, &args);
+	if (n_args < 0)
+		return reply_error_msg(r, 400, "invalid", NULL, "too many query arguments");
+	struct vk_err err = { 0 };
+	struct pipeline_summary sum;
+	enum vk_rc rc = record_summary(req_store(r), r->user, r->params[0], args, n_args, r->arena, &sum, &err);
+	if (rc != VK_OK)
+		return reply_error(r, rc, &err);
+	json_t *stages = json_array();
+	for (int i = 0; i < sum.n_stages; i++) {
+		json_t *o = render_total(&sum, &sum.stages[i]);
+		json_object_set_new(o, "stage", json_string(sum.stages[i].stage));
+		json_array_append_new(stages, o);
+	}
+	reply_json(r, 200, json_pack("{s:s, s:s, s:b, s:o, s:o}", "pipeline", sum.pipeline, "entity", sum.e->name,
+	                             "amounts", sum.amounts, "stages", stages, "total", render_total(&sum, &sum.total)));
+}
+
 static void duplicates(struct req *r)
 {
 	const char *phone = req_query(r, "phone"), *email = req_query(r, "email"), *name = req_query(r, "name"),
@@ -347,6 +411,7 @@ const struct route api_records_routes[] = {
 	{ "PUT", "/api/deals/:id/checklist/:stage/:item", checklist, R_AUTH | R_JSON, NULL },
 	{ "GET", "/api/pipelines", pipelines, R_AUTH, NULL },
 	{ "GET", "/api/pipelines/:key/config", pipeline_config_get, R_AUTH, CAP_SETTINGS_MANAGE },
+	{ "GET", "/api/pipelines/:key/summary", pipeline_summary, R_AUTH, NULL },
 	{ "PUT", "/api/pipelines/:key/config", pipeline_config_put, R_AUTH | R_JSON, CAP_SETTINGS_MANAGE },
 	{ "GET", "/api/duplicates", duplicates, R_AUTH, NULL },
 	{ NULL, NULL, NULL, 0, NULL },

@@ -205,6 +205,10 @@ static bool read_import(struct req *r, struct import_opts *o, const char **csv, 
 		reply_error_msg(r, 400, "invalid", "dry_run", "dry_run must be true or false");
 		return false;
 	}
+	if (!parse_bool_arg(req_query(r, "allow_duplicates"), &o->allow_duplicates)) {
+		reply_error_msg(r, 400, "invalid", "allow_duplicates", "allow_duplicates must be true or false");
+		return false;
+	}
 	if (!parse_delimiter(req_query(r, "delimiter"), &o->delimiter)) {
 		reply_error_msg(r, 400, "invalid", "delimiter", "delimiter must be comma, semicolon, tab or pipe");
 		return false;
@@ -233,9 +237,9 @@ static bool read_import(struct req *r, struct import_opts *o, const char **csv, 
 	const char *body = req_body(r, &body_len);
 	if (media_is(ct, "application/json")) {
 		static const char *const keys[] = { "csv", "mapping", "defaults", "dry_run", "delimiter", "encoding",
-		                                     "row_offset", NULL };
+		                                     "row_offset", "allow_duplicates", NULL };
 		const char *text = NULL, *delim = NULL;
-		bool present, dry = o->dry_run;
+		bool present, dry = o->dry_run, dups = o->allow_duplicates;
 		int64_t offset = o->row_offset;
 		enum vk_rc rc = json_parse_object(body, body_len, doc, &err);
 		if (rc == VK_OK)
@@ -244,6 +248,8 @@ static bool read_import(struct req *r, struct import_opts *o, const char **csv, 
 			rc = json_get_str(*doc, "csv", true, 0, SIZE_MAX, &text, &err);
 		if (rc == VK_OK)
 			rc = json_get_bool(*doc, "dry_run", false, &dry, &present, &err);
+		if (rc == VK_OK)
+			rc = json_get_bool(*doc, "allow_duplicates", false, &dups, &present, &err);
 		if (rc == VK_OK)
 			rc = json_get_str(*doc, "delimiter", false, 1, 10, &delim, &err);
 		if (rc == VK_OK && delim && !parse_delimiter(delim, &o->delimiter))
@@ -259,6 +265,7 @@ static bool read_import(struct req *r, struct import_opts *o, const char **csv, 
 			return false;
 		}
 		o->dry_run = dry;
+		o->allow_duplicates = dups;
 		o->row_offset = offset;
 		if (json_object_get(*doc, "mapping") && !json_is_null(json_object_get(*doc, "mapping"))) {
 			json_decref(qmap);

@@ -5,6 +5,7 @@
 #define VK_HTTP_H
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "auth/auth.h"
@@ -95,6 +96,9 @@ void server_start_background(struct server *srv);
 /* Stop accepting, wait up to grace_s for in-flight requests, then stop. */
 void server_shutdown(struct server *srv, int grace_s);
 void server_free(struct server *srv);
+/* "METHOD /pattern" per line, every route of every table ("test-only" after those that exist
+ * only with --test-clock): what tests/api/routes.test.mjs holds docs/api.md against. */
+void server_print_routes(FILE *out);
 
 /* Record routes (api_records.c), shared with import/export: "/api/deals/12" → the deal
  * entity; the URL's query arguments as list arguments (-1 if more than cap). */

@@ -48,7 +48,7 @@ json_t *render_me(const struct principal *p, struct conn *c, struct arena *a)
 		for (size_t k = 0; k < 5; k++) {
 			struct scope sc;
 			auth_scope(c, p, entities[e], actions[k], &sc);
-			json_object_set_new(acts, actions[k], json_string(kinds[sc.kind]));
+			json_object_set_new(acts, actions[k], json_string(sc.linked ? "linked" : kinds[sc.kind]));
 		}
 		json_object_set_new(scopes, entities[e], acts);
 		const char **keys;

@@ -571,17 +571,27 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- lifecycle ---- */
 
+static const struct route *const route_tables[] = { api_core_routes, api_auth_routes, api_users_routes,
+	api_transfer_routes, api_records_routes, api_activity_routes, api_fields_routes, api_products_routes,
+	api_teams_routes };
+
+void server_print_routes(FILE *out)
+{
+	for (size_t t = 0; t < sizeof route_tables / sizeof route_tables[0]; t++)
+		for (const struct route *rt = route_tables[t]; rt->method; rt++)
+			fprintf(out, "%s %s%s\n", rt->method, rt->pattern, rt->flags & R_TEST_ONLY ? " test-only" : "");
+}
+
 static void collect_routes(struct server *srv)
 {
-	const struct route *tables[] = { api_core_routes, api_auth_routes, api_users_routes, api_transfer_routes,
-	                                 api_records_routes, api_activity_routes, api_fields_routes, api_products_routes,
-	                                 api_teams_routes };
+	const struct route *const *tables = route_tables;
+	const size_t n_tables = sizeof route_tables / sizeof route_tables[0];
 	int n = 0;
-	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+	for (size_t t = 0; t < n_tables; t++)
 		for (const struct route *rt = tables[t]; rt->method; rt++)
 			n++;
 	srv->routes = xcalloc((size_t)n, sizeof *srv->routes);
-	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+	for (size_t t = 0; t < n_tables; t++)
 		for (const struct route *rt = tables[t]; rt->method; rt++)
 			srv->routes[srv->n_routes++] = rt;
 }

@@ -113,6 +113,7 @@ static const char *const indexes[][2] = {
 	{ "deals_contact", "CREATE INDEX deals_contact ON deals(contact_id)" },
 	{ "deals_company", "CREATE INDEX deals_company ON deals(company_id)" },
 	{ "deals_owner", "CREATE INDEX deals_owner ON deals(owner_id, id)" },
+	{ "deals_board", "CREATE INDEX deals_board ON deals(stage_id, owner_id, currency, amount, pipeline_id, deleted_at)" },
 	{ "phones_e164", "CREATE INDEX phones_e164 ON phones(e164)" },
 	{ "phones_record", "CREATE INDEX phones_record ON phones(record_id, entity)" },
 	{ "emails_email", "CREATE INDEX emails_email ON emails(email)" },

@@ -213,6 +213,12 @@ static const struct migration migrations[] = {
 	  "  AND n.record_id = notifications.record_id AND n.created_at = notifications.created_at"
 	  "  ORDER BY n.id LIMIT 1) WHERE kind = 'mention';"
 	  "CREATE INDEX notifications_note ON notifications(note_id) WHERE note_id IS NOT NULL;" },
+	{ 7, "kanban column totals",
+	  /* GET /api/pipelines/KEY/summary: count and amount per stage and currency, scoped by owner
+	   * and pipeline visibility, read from the index alone (a stage may hold a million deals);
+	   * deleted_at is a column, not a partial-index condition, because SQLite 3.40 reads the
+	   * table to test a partial index's own condition */
+	  "CREATE INDEX deals_board ON deals(stage_id, owner_id, currency, amount, pipeline_id, deleted_at);" },
 };
 
 int store_schema_version(struct conn *c)

@@ -129,35 +129,58 @@ static void select_cols(struct sqlb *b, const struct entity *e)
 	}
 }
 
-/* The part of WHERE every read shares: not deleted, within scope, pipeline visible. */
-static void where_scope(struct sqlb *b, const struct entity *e, const struct scope *sc)
+/* "alias.owner_id is within kind" (own / team / all / none), for rows of alias. */
+static void owner_clause(struct sqlb *b, const char *alias, enum scope_kind kind, const struct scope *sc)
 {
-	sql(b, " WHERE t.deleted_at IS NULL");
-	switch (sc->kind) {
-	case SCOPE_ALL: break;
+	switch (kind) {
+	case SCOPE_ALL: sql(b, "1"); break;
 	case SCOPE_OWN:
-		sql(b, " AND t.owner_id = ");
+		sql(b, "%s.owner_id = ", alias);
 		param_int(b, sc->user_id);
 		break;
 	case SCOPE_TEAM:
-		sql(b, " AND (t.owner_id = ");
+		sql(b, "(%s.owner_id = ", alias);
 		param_int(b, sc->user_id);
-		sql(b, " OR t.owner_id IN (SELECT id FROM users WHERE team_id = ");
+		sql(b, " OR %s.owner_id IN (SELECT id FROM users WHERE team_id = ", alias);
 		param_int(b, sc->team_id);
 		sql(b, "))");
 		break;
 	case SCOPE_NONE:
 	default:
-		sql(b, " AND 0");
+		sql(b, "0");
 		break;
 	}
-	if (e->has_pipeline && sc->role_id >= 0) {
-		sql(b, " AND (t.pipeline_id IS NULL OR NOT EXISTS (SELECT 1 FROM pipeline_roles pr WHERE"
-		       " pr.pipeline_id = t.pipeline_id) OR EXISTS (SELECT 1 FROM pipeline_roles pr WHERE"
-		       " pr.pipeline_id = t.pipeline_id AND pr.role_id = ");
-		param_int(b, sc->role_id);
-		sql(b, "))");
+}
+
+/* Pipelines listed in pipeline_roles are seen only by those roles (logistics' request pool). */
+static void pipeline_clause(struct sqlb *b, const char *alias, const struct scope *sc)
+{
+	if (sc->role_id < 0)
+		return;
+	sql(b, " AND (%s.pipeline_id IS NULL OR NOT EXISTS (SELECT 1 FROM pipeline_roles pr WHERE"
+	       " pr.pipeline_id = %s.pipeline_id) OR EXISTS (SELECT 1 FROM pipeline_roles pr WHERE"
+	       " pr.pipeline_id = %s.pipeline_id AND pr.role_id = ", alias, alias, alias);
+	param_int(b, sc->role_id);
+	sql(b, "))");
+}
+
+/* The part of WHERE every read shares: not deleted, within scope, pipeline visible. by_id:
+ * a read of one record, where a linked scope also reaches what a readable deal points at;
+ * lists, counts, search and exports never do. */
+static void where_scope(struct sqlb *b, const struct entity *e, const struct scope *sc, bool by_id)
+{
+	sql(b, " WHERE t.deleted_at IS NULL AND (");
+	owner_clause(b, "t", sc->kind, sc);
+	if (by_id && sc->linked && (e == &entity_contact || e == &entity_company)) {
+		sql(b, " OR EXISTS (SELECT 1 FROM deals d WHERE d.%s = t.id AND d.deleted_at IS NULL AND ",
+		    e == &entity_contact ? "contact_id" : "company_id");
+		owner_clause(b, "d", sc->deal_kind, sc);
+		pipeline_clause(b, "d", sc);
+		sql(b, ")");
 	}
+	sql(b, ")");
+	if (e->has_pipeline)
+		pipeline_clause(b, "t", sc);
 }
 
 static const char **split(struct arena *a, const char *s, int *n)
@@ -205,7 +228,7 @@ enum vk_rc store_record_get(struct conn *c, const struct entity *e, int64_t id,
 	struct sqlb b;
 	sqlb_init(&b);
 	select_cols(&b, e);
-	where_scope(&b, e, sc);
+	where_scope(&b, e, sc, true);
 	sql(&b, " AND t.id = ");
 	param_int(&b, id);
 	sqlite3_stmt *st = sqlb_prepare(c, &b);
@@ -218,6 +241,22 @@ enum vk_rc store_record_get(struct conn *c, const struct entity *e, int64_t id,
 	}
 	store_done(c, st);
 	return rc;
+}
+
+bool store_record_listed(struct conn *c, const struct entity *e, int64_t id, const struct scope *sc)
+{
+	struct sqlb b;
+	sqlb_init(&b);
+	sql(&b, "SELECT 1 FROM %s t", e->plural);
+	where_scope(&b, e, sc, false);
+	sql(&b, " AND t.id = ");
+	param_int(&b, id);
+	sqlite3_stmt *st = sqlb_prepare(c, &b);
+	if (!st)
+		return false;
+	bool found = sqlite3_step(st) == SQLITE_ROW;
+	store_done(c, st);
+	return found;
 }
 
 static const char *order_expr(const struct entity *e, const struct list_query *q, char *buf, size_t size)
@@ -320,7 +359,7 @@ enum vk_rc store_record_list(struct conn *c, const struct entity *e, const struc
 	const char *order = order_expr(e, q, ob, sizeof ob);
 	sqlb_init(&b);
 	select_cols(&b, e);
-	where_scope(&b, e, sc);
+	where_scope(&b, e, sc, false);
 	where_query(&b, e, q);
 	if (q->has_cursor) {
 		if (q->sort_field < 0 && !q->sort_path) {
@@ -356,7 +395,7 @@ int64_t store_record_count(struct conn *c, const struct entity *e, const struct 
 	struct sqlb b;
 	sqlb_init(&b);
 	sql(&b, "SELECT COUNT(*) FROM %s t", e->plural);
-	where_scope(&b, e, sc);
+	where_scope(&b, e, sc, false);
 	where_query(&b, e, q);
 	sqlite3_stmt *st = sqlb_prepare(c, &b);
 	if (!st)
@@ -364,6 +403,70 @@ int64_t store_record_count(struct conn *c, const struct entity *e, const struct 
 	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	store_done(c, st);
 	return n;
+}
+
+/* Runs the summary SELECT; only_stages (n_only > 0): just those stages, by currency. */
+static enum vk_rc summary_query(struct conn *c, const struct entity *e, const struct scope *sc,
+                                const struct list_query *q, bool amounts, const int64_t *only, int n_only, int max,
+                                struct arena *a, struct stage_sum *out, int *n, int64_t *mixed, int *n_mixed)
+{
+	struct sqlb b;
+	sqlb_init(&b);
+	if (!amounts)
+		sql(&b, "SELECT t.stage_id, NULL, NULL, COUNT(*), 0 FROM %s t", e->plural);
+	else if (n_only)
+		sql(&b, "SELECT t.stage_id, t.currency, t.currency, COUNT(*), TOTAL(t.amount) FROM %s t", e->plural);
+	else
+		sql(&b, "SELECT t.stage_id, MIN(t.currency), MAX(t.currency), COUNT(*), TOTAL(t.amount) FROM %s t", e->plural);
+	where_scope(&b, e, sc, false);
+	where_query(&b, e, q);
+	if (n_only) {
+		sql(&b, " AND t.stage_id IN (");
+		for (int i = 0; i < n_only; i++) {
+			sql(&b, i ? ", " : "");
+			param_int(&b, only[i]);
+		}
+		sql(&b, ") GROUP BY t.stage_id, t.currency");
+	} else {
+		sql(&b, " GROUP BY t.stage_id");
+	}
+	sqlite3_stmt *st = sqlb_prepare(c, &b);
+	if (!st)
+		return VK_EINVAL;
+	while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
+		const char *lo = store_col_text(st, 1), *hi = store_col_text(st, 2);
+		if (amounts && !n_only && strcmp(lo, hi) != 0) {
+			mixed[(*n_mixed)++] = sqlite3_column_int64(st, 0);
+			continue;
+		}
+		struct stage_sum *g = &out[(*n)++];
+		g->stage_id = sqlite3_column_int64(st, 0);
+		g->currency = amounts ? arena_strdup(a, lo) : NULL;
+		g->count = sqlite3_column_int64(st, 3);
+		g->amount = sqlite3_column_double(st, 4);
+	}
+	store_done(c, st);
+	return VK_OK;
+}
+
+/* The board's true column totals in one pass over the selected records, read from the
+ * deals_board index alone (stage, owner, currency, amount, pipeline, deleted_at), so a stage of
+ * a million deals costs no table reads. Grouping by stage alone follows the index order; only
+ * stages that hold more than one currency are summed again by currency (grouping every row
+ * by currency would sort them all). */
+enum vk_rc store_record_summary(struct conn *c, const struct entity *e, const struct scope *sc,
+                                const struct list_query *q, bool amounts, int max, struct arena *a,
+                                struct stage_sum **out, int *n)
+{
+	int64_t *mixed = arena_alloc(a, sizeof *mixed * (size_t)max);
+	int n_mixed = 0;
+	*out = arena_alloc(a, sizeof **out * (size_t)max);
+	*n = 0;
+	enum vk_rc rc = summary_query(c, e, sc, q, amounts, NULL, 0, max, a, *out, n, mixed, &n_mixed);
+	for (int i = 0; i < n_mixed && rc == VK_OK; i += 50) /* 50 stages a query keep the SQL small */
+		rc = summary_query(c, e, sc, q, amounts, mixed + i, n_mixed - i < 50 ? n_mixed - i : 50, max, a, *out, n,
+		                   NULL, NULL);
+	return rc;
 }
 
 /* ---- writing ---- */
@@ -557,13 +660,6 @@ bool store_record_exists(struct conn *c, const struct entity *e, int64_t id)
 
 /* ---- duplicates ---- */
 
-static bool in_scope(struct conn *c, const struct entity *e, int64_t id, const struct scope *sc,
-                     struct arena *a)
-{
-	struct record r;
-	return store_record_get(c, e, id, sc, a, &r) == VK_OK;
-}
-
 /* contact_sc and company_sc: each hit is judged by the read scope of its own entity */
 static void dup_row(struct conn *c, sqlite3_stmt *st, const struct scope *contact_sc, const struct scope *company_sc,
                     struct arena *a, const char *match, struct dup *d)
@@ -576,7 +672,7 @@ static void dup_row(struct conn *c, sqlite3_stmt *st, const struct scope *contac
 	d->owner_name = arena_strdup(a, store_col_text(st, 4));
 	d->match = match;
 	/* sc NULL: the caller decides after filtering (checking every candidate is the slow part) */
-	d->visible = sc && d->e && in_scope(c, d->e, d->id, sc, a);
+	d->visible = sc && d->e && store_record_listed(c, d->e, d->id, sc);
 }
 
 static enum vk_rc dup_by(struct conn *c, const char *table, const char *column, const char *value,
@@ -623,6 +719,31 @@ enum vk_rc store_dup_domain(struct conn *c, const char *domain, const struct sco
 		dup_row(c, st, sc, sc, a, "domain", &out[(*n)++]);
 	store_done(c, st);
 	return VK_OK;
+}
+
+bool store_dup_any(struct conn *c, const char *const *phones, int n_phones, const char *const *emails, int n_emails,
+                   const char *domain)
+{
+	bool found = false;
+	for (int i = 0; i < n_phones && !found; i++) {
+		sqlite3_stmt *st = store_stmt(c, "SELECT 1 FROM phones WHERE e164 = ? LIMIT 1");
+		store_bind_text(st, 1, phones[i]);
+		found = sqlite3_step(st) == SQLITE_ROW;
+		store_done(c, st);
+	}
+	for (int i = 0; i < n_emails && !found; i++) {
+		sqlite3_stmt *st = store_stmt(c, "SELECT 1 FROM emails WHERE email = ? LIMIT 1");
+		store_bind_text(st, 1, emails[i]);
+		found = sqlite3_step(st) == SQLITE_ROW;
+		store_done(c, st);
+	}
+	if (domain && !found) {
+		sqlite3_stmt *st = store_stmt(c, "SELECT 1 FROM companies WHERE domain = ? LIMIT 1");
+		store_bind_text(st, 1, domain);
+		found = sqlite3_step(st) == SQLITE_ROW;
+		store_done(c, st);
+	}
+	return found;
 }
 
 enum vk_rc store_dup_name(struct conn *c, const struct entity *e, const char *name_key, const char *fts,

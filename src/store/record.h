@@ -15,6 +15,10 @@ struct scope {
 	enum scope_kind kind;
 	int64_t user_id, team_id;
 	int64_t role_id;      /* for pipelines visible to some roles only; -1 = every pipeline */
+	/* "linked" (contacts, companies): also the records that a deal within deal_kind links to,
+	 * opened by id only — a master sees the client of his order, never a list of clients */
+	bool linked;
+	enum scope_kind deal_kind;
 };
 
 enum vkind { V_NULL, V_INT, V_TEXT, V_REAL };
@@ -37,8 +41,11 @@ struct record {
 	int n_emails;
 };
 
+/* By id: within the scope, including records it reaches only through a linked deal. */
 enum vk_rc store_record_get(struct conn *c, const struct entity *e, int64_t id,
                             const struct scope *sc, struct arena *a, struct record *out);
+/* Would the record show in the scope's lists (where linked records do not)? */
+bool store_record_listed(struct conn *c, const struct entity *e, int64_t id, const struct scope *sc);
 /* Insert the fields that are not V_NULL (created/updated stamps come from actor and now). */
 enum vk_rc store_record_insert(struct conn *c, const struct entity *e, const struct value *v,
                                int64_t actor, int64_t now, int64_t *id);
@@ -102,6 +109,18 @@ enum vk_rc store_record_list(struct conn *c, const struct entity *e, const struc
 int64_t store_record_count(struct conn *c, const struct entity *e, const struct scope *sc,
                            const struct list_query *q);
 
+/* Kanban column totals: records the query selects, grouped by stage (and currency when amounts
+ * is set, with the sum of amount per group). At most max groups. */
+struct stage_sum {
+	int64_t stage_id;
+	const char *currency; /* NULL without amounts */
+	int64_t count;
+	double amount;        /* exact up to 2^53 minor units */
+};
+enum vk_rc store_record_summary(struct conn *c, const struct entity *e, const struct scope *sc,
+                                const struct list_query *q, bool amounts, int max, struct arena *a,
+                                struct stage_sum **out, int *n);
+
 /* Duplicate candidates, ignoring scope (the caller decides what to reveal). */
 struct dup {
 	const struct entity *e;
@@ -116,6 +135,11 @@ enum vk_rc store_dup_email(struct conn *c, const char *email, const struct scope
                            struct dup *out, int max, int *n);
 enum vk_rc store_dup_domain(struct conn *c, const char *domain, const struct scope *sc, struct arena *a,
                             struct dup *out, int max, int *n);
+/* Might any record (deleted ones too) have one of these phones, e-mails or this domain? A
+ * probe by static statement before the full duplicate lookup: on a create that is new, as
+ * almost every imported row is, that costs two index seeks. */
+bool store_dup_any(struct conn *c, const char *const *phones, int n_phones, const char *const *emails, int n_emails,
+                   const char *domain);
 /* Exact name_key matches, keys listed in variants (a JSON array), and trigram neighbours
  * found by the fts query. visible is left false: the caller filters by distance first and
  * then checks the scope of what it keeps. */

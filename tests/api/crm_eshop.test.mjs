@@ -5,7 +5,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertError } from './helpers.mjs';
-import { crmServer, create, get, patch, patchOk, mark, presetDoc, tag } from './crm_helpers.mjs';
+import { crmServer, create, get, patch, patchOk, mark, presetDoc, tag, uniqPhone } from './crm_helpers.mjs';
 
 const STATUS = { // scenario status → how its stage key looks
   new: /^new$/,
@@ -44,7 +44,7 @@ describe('eshop transition matrix (operator, master)', () => {
 
   // An order with everything a stage may require filled in and every checklist ticked.
   async function order(owner) {
-    const ct = await create(admin, 'contacts', { name: 'Покупатель ' + tag(), phones: ['+79161234567'], owner_id: owner });
+    const ct = await create(admin, 'contacts', { name: 'Покупатель ' + tag(), phones: [uniqPhone()], owner_id: owner });
     const d = await create(admin, 'deals', {
       title: 'Заказ ' + tag(), pipeline: pl.key, amount: 1850000, currency: 'RUB', contact_id: ct.id,
       address: 'ул. Ленина, 1', city: 'Москва', district: 'ЦАО', region: 'Москва', owner_id: owner,

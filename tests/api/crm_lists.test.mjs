@@ -190,7 +190,7 @@ describe('crm search', () => {
       name: `ООО «Ромашка-Опт ${t}»`, domain: `romashka-${t}.ru`, inn: '7712345678', city: 'Нижний Новгород',
       phones: [phone], emails: [`Sales@Romashka-${t}.ru`],
     });
-    ct = await create(admin, 'contacts', { name: `Ёлкина Мария ${t}`, position: 'Главный бухгалтер', phones: [phone] });
+    ct = await create(admin, 'contacts', { name: `Ёлкина Мария ${t}`, position: 'Главный бухгалтер', phones: [phone], allow_duplicate: true }); // the company's number, on purpose
     await create(admin, 'companies', { name: `ЗАО Лютик ${t}` });
   });
 

@@ -4,7 +4,7 @@
 // which names it without opening it (id null, visible false).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { crmServer, create, tag, uniqPhone, all, enc, presetDoc } from './crm_helpers.mjs';
+import { crmServer, create, tag, uniqPhone, all, enc, presetDoc, patchOk } from './crm_helpers.mjs';
 
 describe('crm permission matrix (dealers)', () => {
   let s;
@@ -152,5 +152,116 @@ describe('crm permission matrix (dealers)', () => {
       assert.ok(p, `${role} sees the dealers pipeline`);
       if (role === 'admin') for (const st of p.stages) assert.equal(st.moves, null, 'admin: no matrix applies');
     }
+  });
+});
+
+// The "linked" read scope (eshop masters, cleaning crews, b2c couriers): the client of an order
+// the worker may read opens by id — card, phones, address, timeline — and nothing else of the
+// client base shows anywhere: not in lists, search, counts, exports or as an id on the
+// duplicate screen; a client of nobody's order of theirs is 404.
+describe('crm permission matrix: linked contacts and companies (eshop master)', () => {
+  let s, master, master2, pipeline;
+  before(async () => {
+    s = await crmServer('eshop');
+    assert.ok(s.byRole.master?.length >= 2, 'two masters in the eshop preset');
+    master = await s.as(s.byRole.master[0]);
+    master2 = await s.as(s.byRole.master[1]);
+    pipeline = presetDoc('eshop').pipelines.find((p) => p.entity === 'deal').key;
+  });
+  after(async () => { await s?.stop(); });
+
+  const scope = (role, entity, action) => presetDoc('eshop').roles.find((x) => x.key === role)?.scopes?.[entity]?.[action] || 'none';
+
+  // A client (company + contact) and, when owner is given, an order of that owner linking both.
+  async function client(owner) {
+    const t = tag();
+    const phone = uniqPhone();
+    const company = await create(s.admin, 'companies', { name: `Фирма ${t}`, phones: [uniqPhone()], address: 'ул. Садовая, 5' });
+    const contact = await create(s.admin, 'contacts', { name: `Клиент ${t}`, phones: [phone], emails: [`c-${t}@x.ru`],
+      address: 'ул. Ленина, 1, кв. 5', company_id: company.id });
+    const deal = owner ? await create(s.admin, 'deals', { title: `Заказ ${t}`, pipeline, contact_id: contact.id,
+      company_id: company.id, owner_id: owner }) : null;
+    return { t, phone, company, contact, deal };
+  }
+
+  it('the preset gives masters the linked read scope, and /api/me says so', async () => {
+    assert.equal(scope('master', 'contact', 'read'), 'linked');
+    assert.equal(scope('master', 'company', 'read'), 'linked');
+    const me = await master.get('/api/me');
+    assert.equal(me.json.user.scopes.contact.read, 'linked');
+    assert.equal(me.json.user.scopes.company.read, 'linked');
+    assert.equal(me.json.user.scopes.contact.edit, 'none');
+  });
+
+  it('linked × read / edit / delete / list / search / count / phone / timeline / duplicates / export', async () => {
+    const mine = await client(master.user.id);
+    const foreign = await client(master2.user.id);
+    const orphan = await client(null);
+    const problems = [];
+    const check = (what, cond, detail) => { if (!cond) problems.push(`${what}: ${detail}`); };
+    for (const [which, c, opens] of [['linked', mine, true], ['other master\'s', foreign, false], ['no order', orphan, false]]) {
+      for (const [plural, entity, rec] of [['contacts', 'contact', c.contact], ['companies', 'company', c.company]]) {
+        const g = await master.get(`/api/${plural}/${rec.id}`);
+        check(`${which} ${entity} GET`, g.status === (opens ? 200 : 404), `${g.status} ${g.text.slice(0, 120)}`);
+        if (opens) {
+          check(`${which} ${entity} phones and address`, g.json.phones?.length === 1 && !!g.json.address, g.text.slice(0, 200));
+        }
+        const tl = await master.get(`/api/timeline?entity=${entity}&id=${rec.id}`);
+        check(`${which} ${entity} timeline`, tl.status === (opens ? 200 : 404), `${tl.status}`);
+        if (opens) check(`${which} ${entity} timeline has the create event`, tl.json.items.some((x) => x.kind === 'create'), tl.text.slice(0, 200));
+        const p = await master.patch(`/api/${plural}/${rec.id}`, { city: 'Тверь', version: rec.version });
+        check(`${which} ${entity} PATCH`, p.status === (opens ? 403 : 404), `${p.status} ${p.text.slice(0, 120)}`);
+        const d = await master.del(`/api/${plural}/${rec.id}`);
+        check(`${which} ${entity} DELETE`, d.status === (opens ? 403 : 404), `${d.status}`);
+        // never listed, searched, counted or found by phone — linked or not
+        const listed = (await all(master, `/api/${plural}?limit=200`)).some((x) => x.id === rec.id);
+        check(`${which} ${entity} in list`, !listed, 'listed');
+        for (const q of [c.t, rec.name, rec.phones[0], rec.phones[0].slice(-7)]) {
+          const r = await master.get(`/api/${plural}?q=${enc(q)}&count=true`);
+          check(`${which} ${entity} search ${q}`, r.status === 200 && r.json.items.length === 0 && r.json.total === 0, r.text.slice(0, 120));
+        }
+        const byPhone = await master.get(`/api/${plural}?phone=${enc(rec.phones[0])}`);
+        check(`${which} ${entity} phone filter`, byPhone.status === 200 && byPhone.json.items.length === 0, byPhone.text.slice(0, 120));
+        const dup = await master.get(`/api/duplicates?phone=${enc(rec.phones[0])}`);
+        const hit = dup.json?.items?.find((x) => x.entity === entity && x.name === rec.name);
+        check(`${which} ${entity} duplicates`, hit && hit.id === null && hit.visible === false, JSON.stringify(hit ?? dup.text.slice(0, 120)));
+        const ex = await master.get(`/api/${plural}/export?format=csv`);
+        check(`${which} ${entity} export`, ex.status === 403, `${ex.status}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('the order is the key: handed to another master, its client closes for the first and opens for the second', async () => {
+    const c = await client(master.user.id);
+    assert.equal((await master.get('/api/contacts/' + c.contact.id)).status, 200);
+    assert.equal((await master2.get('/api/contacts/' + c.contact.id)).status, 404);
+    await patchOk(s.admin, 'deals', c.deal.id, { owner_id: master2.user.id });
+    assert.equal((await master.get('/api/contacts/' + c.contact.id)).status, 404, 'no longer the first master\'s order');
+    assert.equal((await master.get('/api/companies/' + c.company.id)).status, 404);
+    assert.equal((await master2.get('/api/contacts/' + c.contact.id)).status, 200, 'now the second master\'s');
+    // a deleted order opens nothing
+    assert.equal((await s.admin.del('/api/deals/' + c.deal.id)).status, 204);
+    assert.equal((await master2.get('/api/contacts/' + c.contact.id)).status, 404);
+  });
+
+  it('an operator (read all) is unaffected; a master still lists only own orders', async () => {
+    const c = await client(master.user.id);
+    const op = await s.as(s.byRole.operator[0]);
+    assert.equal((await op.get('/api/contacts/' + c.contact.id)).status, 200);
+    assert.ok((await all(op, '/api/contacts?q=' + enc(c.t))).some((x) => x.id === c.contact.id));
+    const deals = await all(master, '/api/deals');
+    assert.ok(deals.length > 0 && deals.every((x) => x.owner_id === master.user.id));
+  });
+
+  it('"linked" is a read scope of contacts and companies only (PUT /api/roles)', async () => {
+    for (const scopes of [{ contact: { edit: 'linked' } }, { deal: { read: 'linked' } }, { company: { export: 'linked' } }, { contact: { read: 'related' } }]) {
+      const r = await s.admin.req('PUT', '/api/roles/linked_' + tag(), { name: 'Проба', capabilities: [], scopes });
+      assert.equal(r.status, 400, `${JSON.stringify(scopes)}: ${r.text}`);
+      assert.match(r.json.error.field, /^scopes\.(contact|company|deal)\.\w+$/);
+    }
+    const ok = await s.admin.req('PUT', '/api/roles/courier_' + tag().slice(0, 8), { name: 'Курьер', capabilities: [],
+      scopes: { deal: { read: 'own' }, contact: { read: 'linked' }, company: { read: 'linked' } } });
+    assert.equal(ok.status, 200, ok.text);
   });
 });

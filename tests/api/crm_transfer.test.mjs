@@ -434,7 +434,13 @@ describe('import (dealers)', () => {
     assert.equal(m.created_at, null);
     assert.equal(m.owner, 'owner_id');
     assert.equal(m.phones, 'phones');
-    const r = await postCsv(s.admin, '/api/contacts/import', ex.bytes.toString('utf8'));
+    // the same phone and e-mail exist: refused as a duplicate unless asked for
+    const refused = await postCsv(s.admin, '/api/contacts/import', ex.bytes.toString('utf8'));
+    assert.equal(refused.status, 200, refused.text);
+    assert.equal(refused.json.created, 0, refused.text);
+    assert.equal(refused.json.errors[0].field, 'phones');
+    assert.match(refused.json.errors[0].message, /has this phone number already/);
+    const r = await postCsv(s.admin, '/api/contacts/import?allow_duplicates=true', ex.bytes.toString('utf8'));
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.created, 1, r.text);
     const copy = await get(s.admin, 'contacts', r.json.ids[0]);
@@ -515,7 +521,7 @@ describe('merge (dealers)', () => {
     const t = tag();
     const pk = uniqPhone(), pm = uniqPhone(), shared = uniqPhone();
     const keep = await create(s.admin, 'contacts', { name: `Слияние ${t}`, phones: [pk, shared], city: 'Курск', position: 'Директор' });
-    const merge = await create(s.admin, 'contacts', { name: `Слиянние ${t}`, phones: [shared, pm], emails: [`m-${t}@example.ru`], city: 'Орёл', notes: 'из дубля' });
+    const merge = await create(s.admin, 'contacts', { name: `Слиянние ${t}`, phones: [shared, pm], emails: [`m-${t}@example.ru`], city: 'Орёл', notes: 'из дубля', allow_duplicate: true });
     await s.admin.patch(`/api/contacts/${merge.id}`, { version: merge.version, position: 'Бухгалтер' });
     const note = await s.admin.post('/api/notes', { entity: 'contact', record_id: merge.id, body: `заметка ${t}` });
     assert.equal(note.status, 201, note.text);

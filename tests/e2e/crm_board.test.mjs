@@ -23,9 +23,12 @@ after(async () => {
   await server?.stop();
 });
 
-// A company in "firm": a lead whose first contact moves it there automatically.
+// A company in "firm": a lead whose first contact moves it there automatically. Each has a
+// number of its own (the server refuses a second company with the same one).
+let firms = 0;
 async function firm(name, extra = {}) {
-  const co = await create(agent, 'companies', { name, pipeline: 'dealers', phones: ['+7 916 700 00 01'], ...extra });
+  firms += 1;
+  const co = await create(agent, 'companies', { name, pipeline: 'dealers', phones: [`+7 916 700 ${String(1000 + firms)}`], ...extra });
   await create(agent, 'contacts', { name: 'Contact of ' + name, company_id: co.id });
   const r = await agent.get('/api/companies/' + co.id);
   assert.equal(r.json.stage, 'firm');
@@ -133,6 +136,12 @@ test('keyboard: arrows select, M opens the move dialog with only allowed stages,
   await page.keyboard.press('m');
   await page.getByTestId('move-to-dead_end').click();
   await inColumn(page, 'dead_end', co.id).waitFor();
+  // the card shows in its new column at once and is "pending" until the server answers; the
+  // next move must wait for that answer (it carries the new version), as a user sees it settle
+  await page.waitForFunction((id) => {
+    const el = document.querySelector(`[data-testid=column-dead_end] [data-card="${id}"]`);
+    return el && !el.classList.contains('pending');
+  }, co.id);
   await page.waitForFunction((id) => document.activeElement && document.activeElement.dataset.card === String(id), co.id);
   await page.keyboard.press('Shift+ArrowLeft');
   await inColumn(page, 'firm', co.id).waitFor();

@@ -4,8 +4,10 @@ import data from './data.en.js';
 import notes from './notes.en.js';
 import tasks from './tasks.en.js';
 import config from './config.en.js';
+import dups from './dups.en.js';
 
 export default {
+  dups,
   config,
   data,
   notes,

@@ -4,8 +4,10 @@ import data from './data.ru.js';
 import notes from './notes.ru.js';
 import tasks from './tasks.ru.js';
 import config from './config.ru.js';
+import dups from './dups.ru.js';
 
 export default {
+  dups,
   config,
   data,
   notes,

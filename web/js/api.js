@@ -65,6 +65,7 @@ export async function request(method, path, body, opts = {}) {
   const retry = parseInt(res.headers.get('Retry-After') || '', 10);
   const err = new ApiError(res.status, e.code || 'http_' + res.status, e.message, e.field,
     Number.isFinite(retry) ? retry : undefined);
+  err.details = data;                // the whole answer: e.g. the matches of a refused duplicate
   if (res.status === 401 && !opts.quiet401 && unauthorizedHandler) unauthorizedHandler(err);
   throw err;
 }

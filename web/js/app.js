@@ -221,7 +221,7 @@ function Shell({ path }) {
   const mod = moduleFor(path);
   let Page; let title;
   if (path === '/profile') { Page = ProfilePage; title = t('profile.title'); }
-  else if (mod && visible.includes(mod)) { Page = mod.component; title = t(mod.key); }
+  else if (mod && (visible.includes(mod) || (mod.card && /^\/[a-z]+\/\d+$/.test(path) && mod.card(user)))) { Page = mod.component; title = t(mod.key); }
   else if (mod) { Page = NoAccess; title = t('errors.no_access_title'); }
   else { Page = NotFound; title = t('errors.not_found_title'); }
 

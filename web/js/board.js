@@ -11,8 +11,9 @@ import { Link, navigate, queryParams, setQuery } from './router.js';
 import { useApp } from './context.js';
 import { Dialog, PageHeader, Spinner } from './ui.js';
 import { ENTITIES, pipelinesFor, pipelineByKey, stageName, canMove, recordError, formatMoney,
-  formatWhen, recordPath, useUsers, stored, store, defaultCurrency, mayDo, rememberBack } from './crm.js';
+  formatWhen, recordPath, useUsers, stored, store, mayDo, rememberBack } from './crm.js';
 import { ViewSwitch, SearchBox, OwnerSelect, Avatar, PhoneLink, Banner } from './widgets.js';
+import { useBoardSummary, ColumnTotals } from './boardsummary.js';
 
 const PAGE = 20;
 
@@ -44,14 +45,16 @@ export function BoardPage({ entity }) {
   const boardRef = useRef(null);
 
   const base = () => ({ pipeline: pkey, q: q.trim() || undefined, owner: owner || undefined, sort: '-stage_changed_at' });
+  const totals = useBoardSummary(pkey, () => ({ q: q.trim() || undefined, owner: owner || undefined }));
 
   async function loadAll() {
     if (!pipeline) return;
     const n = ++seq.current;
+    totals.reload();
     setCols((old) => Object.fromEntries(pipeline.stages.map((s) => [s.key, { ...(old[s.key] || { items: [], next: null, total: null }), loading: true, error: null }])));
     await Promise.all(pipeline.stages.map(async (s) => {
       try {
-        const r = await api.get('/api/' + meta.plural, { ...base(), stage: s.key, limit: PAGE, count: 'true' });
+        const r = await api.get('/api/' + meta.plural, { ...base(), stage: s.key, limit: PAGE });
         if (n !== seq.current) return;
         setCols((c) => ({ ...c, [s.key]: { items: r.items || [], next: r.next || null, total: r.total ?? null, loading: false, error: null } }));
       } catch (e) {
@@ -112,6 +115,7 @@ export function BoardPage({ entity }) {
       return;
     }
     setBanner(null);
+    totals.shift(card, from, to);
     let at = 0;
     setCols((c) => {
       at = Math.max(0, c[from].items.findIndex((x) => x.id === card.id));
@@ -138,6 +142,7 @@ export function BoardPage({ entity }) {
         return next;
       });
       if (!visible) setBanner({ kind: 'info', text: t('crm.moved_out_of_sight') });
+      totals.reload();
       setLive(t('board.moved', { name: card[meta.title], stage: stageName(pipeline, visible ? r.stage : to) }));
     } catch (err) {
       setCols((c) => {
@@ -150,6 +155,7 @@ export function BoardPage({ entity }) {
         };
       });
       wantFocus.current = card.id;
+      totals.reload();
       const text = recordError(err, { pipeline, from, to });
       if (err.status === 422 && (err.code === 'checklist_incomplete' || err.code === 'required')) {
         const need = err.code === 'required' ? err.field || '' : 'checklist';
@@ -266,15 +272,12 @@ export function BoardPage({ entity }) {
         const col = cols[s.key] || { items: [], loading: true };
         const allowed = drag && s.key !== drag.from ? canMove(pipeline, drag.from, s.key) : null;
         const cls = 'column' + (drag && s.key !== drag.from ? (allowed ? ' drop-ok' : ' drop-no') : '') + (over === s.key && drag ? ' over' : '');
-        const sum = entity === 'deal' ? col.items.reduce((acc, x) => acc + (x.amount && (!x.currency || x.currency === defaultCurrency()) ? x.amount : 0), 0) : null;
         return html`<section key=${s.key} class=${cls} style=${'--stage:' + s.color} data-testid=${'column-' + s.key}
             data-allowed=${allowed === null ? undefined : String(allowed)} aria-label=${s.name}
             onDragOver=${(e) => dragOver(e, s.key)} onDrop=${(e) => drop(e, s.key)}>
           <header class="column-head">
             <span class="column-name">${s.name}</span>
-            <span class="column-count" data-testid="column-count" title=${t('board.count')}>${col.total ?? col.items.length}</span>
-            ${sum !== null ? html`<span class="column-sum" data-testid="column-sum" title=${col.next ? t('board.sum_shown') : t('board.sum')}>
-              ${col.next ? '≥ ' : ''}${formatMoney(sum)}</span>` : null}
+            <${ColumnTotals} summary=${totals.summary} stageKey=${s.key} loaded=${col.total ?? col.items.length} money=${entity === 'deal'} />
           </header>
           ${drag && s.key !== drag.from ? html`<div class="drop-hint" aria-hidden="true">${allowed ? t('board.drop_here') : t('board.not_allowed')}</div>` : null}
           <div class="column-body" role="list">

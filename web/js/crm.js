@@ -154,7 +154,14 @@ export function mayDo(user, entity, action) {
   if (can(user, '*')) return true;
   const s = user && user.scopes && user.scopes[entity];
   if (!s) return !(user && user.scopes) && action !== 'delete';
-  return !!s[action] && s[action] !== 'none';
+  return !!s[action] && s[action] !== 'none' && s[action] !== 'linked'; // linked: cards open from a deal, no list
+}
+
+// May a card of this entity open by id? Any read scope may, "linked" too: the server answers
+// 404 for a record that no readable deal links to.
+export function mayOpen(user, entity) {
+  const s = user && user.scopes && user.scopes[entity];
+  return mayDo(user, entity, 'read') || !!(s && s.read === 'linked');
 }
 
 // ---- formatting ----
@@ -308,6 +315,7 @@ export function recordError(err, ctx = {}) {
     case 'required':
       return t('crm.err_required', { field: fieldLabel(err.field || ''), stage: stage || '' });
     case 'not_found': return t('crm.err_not_found');
+    case 'duplicate': return t('dups.exists');
     default: break;
   }
   if (err.field && FIELDS[err.field] || err.field === 'phones' || err.field === 'emails') return fieldError(err);

@@ -6,6 +6,8 @@
 //   key         i18n key of its navigation label
 //   capability  needed to see it (null: every signed-in user)
 //   visible     optional (user, {pipelines}) → bool, checked after the capability
+//   card        optional (user) → bool: its record cards (/contacts/42) open even when the
+//               module is not visible (a field worker opens the client of an order)
 //   component   the page
 //   shortcut    optional: "g <letter>" jumps here
 import { can } from './context.js';
@@ -14,7 +16,7 @@ import { UsersPage } from './users.js';
 import { SettingsPage } from './settings.js';
 import { DealsPage, CompaniesPage, ContactsPage } from './crmpages.js';
 import { LeadsPage } from './leads.js';
-import { mayDo, pipelinesFor } from './crm.js';
+import { mayDo, mayOpen, pipelinesFor } from './crm.js';
 import { TasksPage } from './taskspage.js';
 import { hasTasks } from './tasks.js';
 
@@ -24,9 +26,9 @@ export const modules = [
   { id: 'deals', path: '/deals', key: 'nav.deals', capability: null, component: DealsPage, shortcut: 'd',
     visible: (u, c) => mayDo(u, 'deal', 'read') && pipelinesFor(c.pipelines, 'deal').length > 0 },
   { id: 'companies', path: '/companies', key: 'nav.companies', capability: null, component: CompaniesPage, shortcut: 'c',
-    visible: (u) => mayDo(u, 'company', 'read') },
+    visible: (u) => mayDo(u, 'company', 'read'), card: (u) => mayOpen(u, 'company') },
   { id: 'contacts', path: '/contacts', key: 'nav.contacts', capability: null, component: ContactsPage, shortcut: 'k',
-    visible: (u) => mayDo(u, 'contact', 'read') },
+    visible: (u) => mayDo(u, 'contact', 'read'), card: (u) => mayOpen(u, 'contact') },
   { id: 'leads', path: '/leads', key: 'nav.leads', capability: null, component: LeadsPage, shortcut: 'l',
     visible: (u, c) => mayDo(u, 'company', 'create') && pipelinesFor(c.pipelines, 'company').length > 0 },
   { id: 'tasks', path: '/tasks', key: 'tasks.nav', capability: null, component: TasksPage, shortcut: 't',

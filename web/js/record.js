@@ -13,6 +13,7 @@ import { ENTITIES, CARD_FIELDS, pipelinesFor, pipelineByKey, stageByKey, stageNa
   formatDateTime, formatMoney, recordPath, useUsers, fieldLabel, parseMoney, mayDo, lastView, backUrl, customFieldsFor } from './crm.js';
 import { EditableField, ListInputs, CustomField, CustomInput, parseCustom } from './fields.js';
 import { mayMerge } from './merge.js';
+import { DuplicateRefusal, isDuplicate } from './duplicates.js';
 import { Timeline } from './timeline.js';
 import { NotesPanel } from './notes.js';
 import { RecordTasks } from './tasks.js';
@@ -187,7 +188,8 @@ export function RecordPage({ entity, id }) {
   const editable = mayDo(app.user, entity, 'edit');
   return html`<div class="page record-page" data-testid="record-page" data-version=${rec.version}>
     <nav class="crumbs" aria-label=${t('record.breadcrumbs')}>
-      <${Link} href=${backUrl(entity, meta.path + '/' + backView)} data-testid="record-back">${t(`crm.${meta.plural}`)}<//>
+      ${mayDo(app.user, entity, 'read') ? html`<${Link} href=${backUrl(entity, meta.path + '/' + backView)} data-testid="record-back">${t(`crm.${meta.plural}`)}<//>`
+        : html`<span>${t(`crm.${meta.plural}`)}</span>`}
       <span aria-hidden="true">›</span>
       <span class="muted">${t(`crm.one_${entity}`)} #${rec.id}</span>
     </nav>
@@ -429,7 +431,7 @@ export function CreatePage({ entity }) {
   }, []);
 
   const pipeline = pipelineByKey(pls, v.pipeline);
-  async function submit(e) {
+  async function submit(e, allowDuplicate = false) {
     e.preventDefault();
     if (busy) return;
     const body = {};
@@ -463,6 +465,7 @@ export function CreatePage({ entity }) {
     }
     if (Object.keys(bad).length) { setErrors(bad); document.getElementById('new-' + Object.keys(bad)[0].replace('.', '-'))?.focus(); return; }
     if (Object.keys(custom).length) body.custom = custom;
+    if (allowDuplicate) body.allow_duplicate = true;
     setBusy(true);
     setErrors({});
     try {
@@ -474,7 +477,8 @@ export function CreatePage({ entity }) {
       // an error about a field this form shows goes next to it; any other (a required custom field…) on top
       const shown = [meta.title, 'pipeline', 'stage', 'amount', 'company', 'contact', 'position', 'phones', 'emails', 'domain', 'city', 'owner_id',
         ...customDefs.map((d) => 'custom.' + d.key)];
-      if (key && shown.includes(key)) setErrors({ [key]: err });
+      if (isDuplicate(err)) setErrors({ _form: err });
+      else if (key && shown.includes(key)) setErrors({ [key]: err });
       else setErrors({ _form: err });
     } finally {
       setBusy(false);
@@ -486,7 +490,9 @@ export function CreatePage({ entity }) {
     <nav class="crumbs"><${Link} href=${meta.path}>${t(`crm.${meta.plural}`)}<//><span aria-hidden="true">›</span></nav>
     <${PageHeader} title=${t(`crm.new_${entity}`)} />
     <form class="card form-card" onSubmit=${submit} novalidate data-testid="create-form">
-      ${errors._form ? html`<div class="form-error" role="alert" data-testid="form-error">${recordError(errors._form)}</div>` : null}
+      ${isDuplicate(errors._form) ? html`<${DuplicateRefusal} err=${errors._form} user=${app.user} busy=${busy}
+          onSaveAnyway=${(e) => submit(e, true)} />`
+        : errors._form ? html`<div class="form-error" role="alert" data-testid="form-error">${recordError(errors._form)}</div>` : null}
       <${TextRow} id=${'new-' + meta.title} label=${fieldLabel(meta.title, entity)} value=${v[meta.title]} error=${errText(meta.title)}
         onInput=${(x) => set(meta.title, x)} autofocus />
       ${meta.pipeline && pls.length ? html`<div class="grid-2">
