@@ -830,7 +830,7 @@ const char *store_record_title(struct conn *c, const struct entity *e, int64_t i
 	struct sqlb b;
 	sqlb_init(&b);
 	sql(&b, "SELECT t.%s FROM %s t", e->title, e->plural);
-	where_scope(&b, e, sc);
+	where_scope(&b, e, sc, true);   /* a title is a read by id */
 	sql(&b, " AND t.id = ");
 	param_int(&b, id);
 	sqlite3_stmt *st = sqlb_prepare(c, &b);
