@@ -526,7 +526,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (st->queued)
 		return MHD_YES;
+	/* one snapshot for the whole request: a caller-ID lookup ran ~8 statements, each taking
+	 * and dropping the WAL read lock (~15% of its CPU) */
+	store_read_begin(srv->store);
 	dispatch(st);
+	store_read_end(srv->store);
 	return queue(st);
 }
 

@@ -20,6 +20,19 @@ void store_close(struct store *s);
 
 /* This thread's read-only connection (opened on first use, closed at thread exit). */
 struct conn *store_reader(struct store *s);
+/* Between these two, every statement of this thread's reader runs in one read transaction:
+ * one snapshot and one WAL read lock for a whole HTTP request instead of one per statement.
+ * Nested pairs are fine. store_write() ends the transaction first (the next read sees the
+ * write); outside a pair statements run on their own, as before. */
+void store_read_begin(struct store *s);
+void store_read_end(struct store *s);
+bool store_in_read_tx(struct conn *c);
+
+/* Sessions, users and roles change rarely and are read on every request, so auth caches
+ * them. A write job that changes one of them calls store_auth_changed(c) on the writer; the
+ * epoch then moves once the transaction is committed, before store_write() returns. */
+void store_auth_changed(struct conn *c);
+uint64_t store_auth_epoch(struct store *s);
 
 typedef enum vk_rc (*store_write_fn)(struct conn *c, void *ctx);
 /* Run fn(c, ctx) on the writer inside a transaction shared with other concurrent jobs; its own
