@@ -1,5 +1,7 @@
 #include "store/activity.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *text_or_null(sqlite3_stmt *st, int i, struct arena *a)
@@ -72,11 +74,11 @@ enum vk_rc store_note_list(struct conn *c, const char *entity, int64_t record_id
 {
 	sqlite3_stmt *st = store_stmt(c,
 		"SELECT " NOTE_COLS " FROM notes n LEFT JOIN users u ON u.id = n.author_id"
-		" WHERE n.entity = ?1 AND n.record_id = ?2 AND n.deleted_at IS NULL AND (?3 = 0 OR n.id < ?3)"
+		" WHERE n.entity = ?1 AND n.record_id = ?2 AND n.deleted_at IS NULL AND n.id < ?3"
 		" ORDER BY n.id DESC LIMIT ?4");
 	store_bind_text(st, 1, entity);
 	store_bind_int(st, 2, record_id);
-	store_bind_int(st, 3, before_id);
+	store_bind_int(st, 3, before_id > 0 ? before_id : INT64_MAX); /* see event_list */
 	store_bind_int(st, 4, limit);
 	*items = arena_alloc(a, sizeof **items * (size_t)limit);
 	*n = 0;
@@ -186,15 +188,21 @@ enum vk_rc store_task_list(struct conn *c, int64_t assignee_id, int done, int64_
                            const char *entity, int64_t record_id, int64_t after_due, int64_t after_id,
                            int limit, struct arena *a, struct task **items, int *n)
 {
-	sqlite3_stmt *st = store_stmt(c,
-		"SELECT " TASK_COLS " FROM tasks t JOIN users u ON u.id = t.assignee_id WHERE t.deleted_at IS NULL"
-		" AND (?1 <= 0 OR t.assignee_id = ?1) AND (?2 < 0 OR (t.done_at IS NOT NULL) = ?2)"
-		" AND (?3 IS NULL OR t.due_at >= ?3) AND (?4 IS NULL OR t.due_at <= ?4)"
-		" AND (?5 IS NULL OR (t.entity = ?5 AND t.record_id = ?6))"
-		" AND (?8 = 0 OR (t.due_at, t.id) > (?7, ?8))"
-		" ORDER BY t.due_at, t.id LIMIT ?9");
+	/* Only the conditions asked for: "(?1 <= 0 OR t.assignee_id = ?1)" kept the planner from the
+	 * assignee index, so "my open tasks" read every task. Parameters keep their numbers, so the
+	 * few shapes of this query are cached apart and bound alike. */
+	char q[900];
+	snprintf(q, sizeof q,
+		"SELECT " TASK_COLS " FROM tasks t JOIN users u ON u.id = t.assignee_id WHERE t.deleted_at IS NULL%s%s%s%s%s%s"
+		" ORDER BY t.due_at, t.id LIMIT ?9",
+		assignee_id > 0 ? " AND t.assignee_id = ?1" : "",
+		done == 0 ? " AND t.done_at IS NULL" : done > 0 ? " AND t.done_at IS NOT NULL" : "",
+		due_from != INT64_MIN ? " AND t.due_at >= ?3" : "",
+		due_to != INT64_MIN ? " AND t.due_at <= ?4" : "",
+		entity ? " AND t.entity = ?5 AND t.record_id = ?6" : "",
+		after_id ? " AND (t.due_at, t.id) > (?7, ?8)" : "");
+	sqlite3_stmt *st = store_stmt_dyn(c, q);
 	store_bind_int(st, 1, assignee_id);
-	store_bind_int(st, 2, done);
 	if (due_from != INT64_MIN)
 		store_bind_int(st, 3, due_from);
 	if (due_to != INT64_MIN)
@@ -293,11 +301,11 @@ enum vk_rc store_notification_list(struct conn *c, int64_t user_id, bool unread_
 {
 	sqlite3_stmt *st = store_stmt(c,
 		"SELECT id, user_id, kind, entity, COALESCE(record_id, 0), title, body, created_at, COALESCE(read_at, 0)"
-		" FROM notifications WHERE user_id = ?1 AND (?2 = 0 OR read_at IS NULL) AND (?3 = 0 OR id < ?3)"
+		" FROM notifications WHERE user_id = ?1 AND (?2 = 0 OR read_at IS NULL) AND id < ?3"
 		" ORDER BY id DESC LIMIT ?4");
 	store_bind_int(st, 1, user_id);
 	store_bind_int(st, 2, unread_only);
-	store_bind_int(st, 3, before_id);
+	store_bind_int(st, 3, before_id > 0 ? before_id : INT64_MAX); /* see event_list */
 	store_bind_int(st, 4, limit);
 	*items = arena_alloc(a, sizeof **items * (size_t)limit);
 	*n = 0;
