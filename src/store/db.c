@@ -236,6 +236,40 @@ void store_done(struct conn *c, sqlite3_stmt *st)
 		}
 }
 
+const char *store_last_sql(struct conn *c)
+{
+	const struct cached *last = NULL;
+	for (int i = 0; i < c->n_cached; i++)
+		if (!last || c->cache[i].used > last->used)
+			last = &c->cache[i];
+	return last ? sqlite3_sql(last->st) : "";
+}
+
+const char *store_plan(struct conn *c, const char *sql, struct arena *a)
+{
+	char *q = arena_printf(a, "EXPLAIN QUERY PLAN %s", sql);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK)
+		return arena_printf(a, "error: %s", sqlite3_errmsg(c->db));
+	/* steps of subqueries are indented under theirs, two spaces a level */
+	enum { MAX_STEPS = 256 };
+	int ids[MAX_STEPS], depth[MAX_STEPS], n = 0;
+	const char *plan = "";
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int id = sqlite3_column_int(st, 0), parent = sqlite3_column_int(st, 1), d = 0;
+		for (int i = 0; i < n; i++)
+			if (ids[i] == parent)
+				d = depth[i] + 1;
+		if (n < MAX_STEPS) {
+			ids[n] = id;
+			depth[n++] = d;
+		}
+		plan = arena_printf(a, "%s%*s%s\n", plan, 2 * d, "", (const char *)sqlite3_column_text(st, 3));
+	}
+	sqlite3_finalize(st);
+	return plan;
+}
+
 enum vk_rc store_exec_stmt(struct conn *c, sqlite3_stmt *st)
 {
 	int r = sqlite3_step(st);

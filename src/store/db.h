@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/rc.h"
 
 struct store;
@@ -51,6 +52,11 @@ void store_done(struct conn *c, sqlite3_stmt *st);
 /* For SQL built at run time from trusted metadata (never from user text): cached by content,
  * least recently used evicted. Values are always bound, never pasted. */
 sqlite3_stmt *store_stmt_dyn(struct conn *c, const char *sql);
+/* The SQL of the statement c handed out last, and the query plan of sql on c (EXPLAIN QUERY
+ * PLAN, one step a line: "SEARCH t USING INDEX …"), arena-owned: for tests that keep a query
+ * on its index, and for looking at a slow one. */
+const char *store_last_sql(struct conn *c);
+const char *store_plan(struct conn *c, const char *sql, struct arena *a);
 /* Step a statement expecting no row (INSERT/UPDATE/DELETE); VK_ECONFLICT on a UNIQUE violation. */
 enum vk_rc store_exec_stmt(struct conn *c, sqlite3_stmt *st);
 int64_t store_last_id(struct conn *c);

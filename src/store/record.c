@@ -220,6 +220,46 @@ enum vk_rc store_record_get(struct conn *c, const struct entity *e, int64_t id,
 	return rc;
 }
 
+/* Numbers and times sort as the bare column: NULL is below every number in SQLite, the order
+ * the COALESCE(…, -9223372036854775807) of the cursor gives, and only a bare column lets an index
+ * (migration 5) give the order of a page instead of a sort of every matching row. */
+static bool sorts_bare(const struct fdef *f)
+{
+	return !(f->type == FT_TEXT || f->type == FT_DATE || f->type == FT_CURRENCY || f->type == FT_DOMAIN);
+}
+
+/* NOT NULL in the schema (stamped, required or defaulted): a cursor needs no NULL case. */
+static bool never_null(const struct fdef *f)
+{
+	return !strcmp(f->key, "created_at") || !strcmp(f->key, "updated_at") ||
+	       (f->flags & (FF_NOTNULL | FF_REQUIRED));
+}
+
+/* Continue after the cursor's (value, id) in a bare column's order, NULLs last when descending
+ * and first when ascending. The row-value form is what SQLite seeks an index range with. */
+static void cursor_bare(struct sqlb *b, const struct fdef *f, const struct list_query *q)
+{
+	bool at_null = q->cursor_value.kind == V_INT && q->cursor_value.i == -9223372036854775807LL;
+	const char *op = q->desc ? "<" : ">";
+	if (!at_null) {
+		sql(b, " AND ((t.%s, t.id) %s (", f->key, op);
+		param(b, q->cursor_value);
+		sql(b, ", ");
+		param_int(b, q->cursor_id);
+		sql(b, ")");
+		if (q->desc && !never_null(f))
+			sql(b, " OR t.%s IS NULL", f->key);
+		sql(b, ")");
+	} else if (q->desc) {
+		sql(b, " AND t.%s IS NULL AND t.id < ", f->key);
+		param_int(b, q->cursor_id);
+	} else {
+		sql(b, " AND (t.%s IS NOT NULL OR t.id > ", f->key);
+		param_int(b, q->cursor_id);
+		sql(b, ")");
+	}
+}
+
 static const char *order_expr(const struct entity *e, const struct list_query *q, char *buf, size_t size)
 {
 	int field = q->sort_field;
@@ -231,8 +271,11 @@ static const char *order_expr(const struct entity *e, const struct list_query *q
 	if (field < 0)
 		return "t.id";
 	const struct fdef *f = &e->fields[field];
-	bool text = f->type == FT_TEXT || f->type == FT_DATE || f->type == FT_CURRENCY || f->type == FT_DOMAIN;
-	snprintf(buf, size, "COALESCE(t.%s, %s)", f->key, text ? "''" : "-9223372036854775807");
+	if (sorts_bare(f)) {
+		snprintf(buf, size, "t.%s", f->key);
+		return buf;
+	}
+	snprintf(buf, size, "COALESCE(t.%s, '')", f->key);
 	return buf;
 }
 
@@ -326,6 +369,8 @@ enum vk_rc store_record_list(struct conn *c, const struct entity *e, const struc
 		if (q->sort_field < 0 && !q->sort_path) {
 			sql(&b, " AND t.id %s ", q->desc ? "<" : ">");
 			param_int(&b, q->cursor_id);
+		} else if (!q->sort_path && sorts_bare(&e->fields[q->sort_field])) {
+			cursor_bare(&b, &e->fields[q->sort_field], q);
 		} else {
 			sql(&b, " AND (%s, t.id) %s (", order, q->desc ? "<" : ">");
 			param(&b, q->cursor_value);
