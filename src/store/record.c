@@ -602,12 +602,22 @@ bool store_record_exists(struct conn *c, const struct entity *e, int64_t id)
 
 /* ---- duplicates ---- */
 
-static bool in_scope(struct conn *c, const struct entity *e, int64_t id, const struct scope *sc,
-                     struct arena *a)
+bool store_record_visible(struct conn *c, const struct entity *e, int64_t id, const struct scope *sc)
 {
-	struct record r;
-	return store_record_get(c, e, id, sc, a, &r) == VK_OK;
+	struct sqlb b;
+	sqlb_init(&b);
+	sql(&b, "SELECT 1 FROM %s t", e->plural);
+	where_scope(&b, e, sc);
+	sql(&b, " AND t.id = ");
+	param_int(&b, id);
+	sqlite3_stmt *st = sqlb_prepare(c, &b);
+	if (!st)
+		return false;
+	bool ok = sqlite3_step(st) == SQLITE_ROW;
+	store_done(c, st);
+	return ok;
 }
+
 
 /* contact_sc and company_sc: each hit is judged by the read scope of its own entity */
 static void dup_row(struct conn *c, sqlite3_stmt *st, const struct scope *contact_sc, const struct scope *company_sc,
@@ -621,7 +631,7 @@ static void dup_row(struct conn *c, sqlite3_stmt *st, const struct scope *contac
 	d->owner_name = arena_strdup(a, store_col_text(st, 4));
 	d->match = match;
 	/* sc NULL: the caller decides after filtering (checking every candidate is the slow part) */
-	d->visible = sc && d->e && in_scope(c, d->e, d->id, sc, a);
+	d->visible = sc && d->e && store_record_visible(c, d->e, d->id, sc);
 }
 
 static enum vk_rc dup_by(struct conn *c, const char *table, const char *column, const char *value,
@@ -670,27 +680,36 @@ enum vk_rc store_dup_domain(struct conn *c, const char *domain, const struct sco
 	return VK_OK;
 }
 
-enum vk_rc store_dup_name(struct conn *c, const struct entity *e, const char *name_key, const char *fts,
-                          const char *variants, struct arena *a, struct dup *out, int max, int *n,
-                          const char **keys)
+enum vk_rc store_dup_name(struct conn *c, const struct entity *e, const char *const *keys, int n_keys,
+                          struct arena *a, struct dup *out, int max, int *n, const char **found_keys)
 {
-	char q[900];
-	snprintf(q, sizeof q,
-	         "SELECT '%s', t.id, t.name, COALESCE(t.owner_id, 0), u.name, t.name_key FROM %s t"
-	         " LEFT JOIN users u ON u.id = t.owner_id WHERE t.deleted_at IS NULL AND (t.name_key = ?1"
-	         " OR (?3 IS NOT NULL AND t.name_key IN (SELECT value FROM json_each(?3)))"
-	         " OR (?2 IS NOT NULL AND t.id IN (SELECT rowid / 4 FROM search_fts WHERE search_fts MATCH ?2"
-	         " AND entity = '%s' ORDER BY rank LIMIT 200))) LIMIT 200",
-	         e->name, e->plural, e->name);
+	char q[300];
+	snprintf(q, sizeof q, "SELECT t.id, t.name, COALESCE(t.owner_id, 0), t.name_key FROM %s t"
+	                      " WHERE t.name_key = ?1 AND t.deleted_at IS NULL LIMIT ?2", e->plural);
 	sqlite3_stmt *st = store_stmt_dyn(c, q);
-	sqlite3_bind_text(st, 1, name_key, -1, SQLITE_TRANSIENT);
-	if (fts)
-		sqlite3_bind_text(st, 2, fts, -1, SQLITE_TRANSIENT);
-	if (variants)
-		sqlite3_bind_text(st, 3, variants, -1, SQLITE_TRANSIENT);
-	while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
-		keys[*n] = arena_strdup(a, store_col_text(st, 5));
-		dup_row(c, st, NULL, NULL, a, "name", &out[(*n)++]);
+	/* one prepared lookup, rebound per key (about two thousand for a typical name): a key nobody
+	 * has costs a descent through cached index pages; owners' names are read for hits only */
+	for (int k = 0; k < n_keys && *n < max; k++) {
+		sqlite3_bind_text(st, 1, keys[k], -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, max - *n);
+		while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
+			struct dup *d = &out[(*n)++];
+			memset(d, 0, sizeof *d);
+			d->e = e;
+			d->id = sqlite3_column_int64(st, 0);
+			d->name = arena_strdup(a, store_col_text(st, 1));
+			d->owner_id = sqlite3_column_int64(st, 2);
+			d->match = "name";
+			found_keys[*n - 1] = arena_strdup(a, store_col_text(st, 3));
+		}
+		sqlite3_reset(st);
+	}
+	store_done(c, st);
+	st = store_stmt(c, "SELECT name FROM users WHERE id = ?");
+	for (int i = 0; i < *n; i++) {
+		sqlite3_bind_int64(st, 1, out[i].owner_id);
+		out[i].owner_name = arena_strdup(a, sqlite3_step(st) == SQLITE_ROW ? store_col_text(st, 0) : "");
+		sqlite3_reset(st);
 	}
 	store_done(c, st);
 	return VK_OK;
