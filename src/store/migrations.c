@@ -220,7 +220,14 @@ static const struct migration migrations[] = {
 	  "CREATE INDEX contacts_live_updated ON contacts(updated_at, id, deleted_at) WHERE deleted_at IS NULL;"
 	  "CREATE INDEX companies_live_owner_updated ON companies(owner_id, updated_at, id, deleted_at)"
 	  "  WHERE deleted_at IS NULL;"
-	  "CREATE INDEX companies_live_updated ON companies(updated_at, id, deleted_at) WHERE deleted_at IS NULL;" },
+	  "CREATE INDEX companies_live_updated ON companies(updated_at, id, deleted_at) WHERE deleted_at IS NULL;"
+	  /* A caller-ID lookup and every row of a contacts page read phones and e-mails: these hold
+	   * what those queries read, in their order, so no phones or emails row is visited (at 1M
+	   * each was a random page: ~3 of the ~5 reads from disk cache a caller-ID made). */
+	  "DROP INDEX phones_e164; CREATE INDEX phones_e164 ON phones(e164, entity, record_id);"
+	  "DROP INDEX phones_record; CREATE INDEX phones_record ON phones(record_id, entity, sort, e164);"
+	  "DROP INDEX emails_email; CREATE INDEX emails_email ON emails(email, entity, record_id);"
+	  "DROP INDEX emails_record; CREATE INDEX emails_record ON emails(record_id, entity, sort, email);" },
 };
 
 int store_schema_version(struct conn *c)

@@ -68,6 +68,8 @@ static enum vk_rc stats_1m(struct conn *c, void *ctx)
 		" ('companies','companies_owner','100000 3847 1'),"
 		" ('companies','companies_live_owner_updated','100000 3847 1 1 1'),"
 		" ('companies','companies_live_updated','100000 1 1 1'),"
+		" ('phones','phones_e164','1100054 1 1 1'), ('phones','phones_record','1100054 2 1 1 1'),"
+		" ('emails','emails_email','900000 1 1 1'), ('emails','emails_record','900000 2 1 1 1'),"
 		" ('events','events_entity','2100129 300019 1 1');",
 		NULL);
 }
@@ -135,6 +137,12 @@ static void check_plans(struct store *s, const char *when)
 	struct list_query qo = { .sort_field = field_of(&entity_company, "updated_at"), .desc = true, .limit = 51 };
 	p = list_plan(c, &entity_company, &own, &qo, false, a);
 	CHECK(report(uses(p, "companies_live_owner_updated"), "own companies by -updated_at", p));
+
+	/* caller-ID: the number's records and each one's phones and e-mails, without their rows */
+	struct list_query cid = { .sort_field = -1, .desc = true, .limit = 51, .phone = "+79161234567" };
+	p = list_plan(c, &entity_contact, &all, &cid, false, a);
+	CHECK(report(uses(p, "COVERING INDEX phones_e164") && strstr(p, "COVERING INDEX phones_record") &&
+	             strstr(p, "COVERING INDEX emails_record"), "caller-ID", p));
 
 	/* a record's history, first page and the next */
 	struct event *ev;
