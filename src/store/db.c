@@ -20,7 +20,17 @@ struct cached {
 	sqlite3_stmt *st;
 	bool busy, owned;
 	uint64_t used;    /* for evicting the least recently used dynamic statement */
+	uint64_t hash;    /* of dynamic SQL: list queries share kilobytes of prefix, so strcmp alone
+	                   * walked most of each cached one */
 };
+
+static uint64_t sql_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
 
 struct conn {
 	sqlite3 *db;
@@ -32,6 +42,8 @@ struct conn {
 	bool in_tx;
 	sqlite3_stmt *begin, *commit;
 	bool auth_changed; /* the writer: a job of this batch changed sessions, users or roles */
+	bool config_changed; /* the writer: … custom field definitions or settings */
+	uint64_t tx_config_epoch; /* readers: the config epoch read before this transaction began */
 	struct cached cache[STMT_CACHE];
 	int n_cached;
 	uint64_t tick;
@@ -62,6 +74,7 @@ struct store {
 	struct store_stats stats;
 	_Atomic uint64_t reads;
 	_Atomic uint64_t auth_epoch;
+	_Atomic uint64_t config_epoch; /* starts at a value no other store of the process had */
 };
 
 const double store_stats_bounds_us[12] = { 250, 500, 1000, 2000, 4000, 8000, 16000, 32000,
@@ -148,6 +161,7 @@ static void read_tx_open(struct conn *c)
 {
 	if (!c->scoped || c->in_tx)
 		return;
+	c->tx_config_epoch = atomic_load(&c->store->config_epoch); /* before the snapshot: see store_config_epoch */
 	if (sqlite3_step(c->begin) != SQLITE_DONE)
 		die_sql(c->db, "begin a read transaction", "BEGIN");
 	sqlite3_reset(c->begin);
@@ -192,14 +206,15 @@ sqlite3_stmt *store_stmt(struct conn *c, const char *sql)
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
 		die_sql(c->db, "prepare", sql);
-	c->cache[c->n_cached] = (struct cached){ sql, st, false, false, 0 };
+	c->cache[c->n_cached] = (struct cached){ sql, st, false, false, 0, 0 };
 	return hand_out(c, &c->cache[c->n_cached++]);
 }
 
 sqlite3_stmt *store_stmt_dyn(struct conn *c, const char *sql)
 {
+	uint64_t h = sql_hash(sql);
 	for (int i = 0; i < c->n_cached; i++)
-		if (c->cache[i].owned && strcmp(c->cache[i].sql, sql) == 0) {
+		if (c->cache[i].owned && c->cache[i].hash == h && strcmp(c->cache[i].sql, sql) == 0) {
 			if (c->cache[i].busy)
 				die_sql(c->db, "statement reused before store_done (leak?)", sql);
 			return hand_out(c, &c->cache[i]);
@@ -221,7 +236,7 @@ sqlite3_stmt *store_stmt_dyn(struct conn *c, const char *sql)
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
 		die_sql(c->db, "prepare", sql);
-	*slot = (struct cached){ xstrdup(sql), st, false, true, 0 };
+	*slot = (struct cached){ xstrdup(sql), st, false, true, 0, h };
 	return hand_out(c, slot);
 }
 
@@ -410,8 +425,8 @@ static void run_batch(struct store *s, struct job *batch)
 			store_exec(c, "ROLLBACK TO job", NULL);
 		store_exec(c, "RELEASE job", NULL);
 	}
-	bool auth_changed = c->auth_changed;
-	c->auth_changed = false;
+	bool auth_changed = c->auth_changed, config_changed = c->config_changed;
+	c->auth_changed = c->config_changed = false;
 	if (ok && store_exec(c, "COMMIT", NULL) != VK_OK) {
 		log_error("msg=\"commit failed\" err=\"%s\"", sqlite3_errmsg(c->db));
 		store_exec(c, "ROLLBACK", NULL);
@@ -423,6 +438,8 @@ static void run_batch(struct store *s, struct job *batch)
 	 * epoch reads the new rows (a rolled-back change costs only a needless refresh). */
 	if (auth_changed)
 		atomic_fetch_add(&s->auth_epoch, 1);
+	if (config_changed)
+		atomic_fetch_add(&s->config_epoch, 1);
 	record_commit(s, clock_mono_us() - t0, n, ok);
 }
 
@@ -534,6 +551,29 @@ uint64_t store_auth_epoch(struct store *s)
 	return atomic_load(&s->auth_epoch);
 }
 
+void store_config_changed(struct conn *c)
+{
+	if (!c->reader)
+		c->config_changed = true;
+}
+
+/* Inside a read transaction: the epoch read before its snapshot was taken. A write committed
+ * after that moved the epoch past it, so what the transaction reads is never filed under an
+ * epoch whose rows it does not see (it may be filed under an older one: only a wasted copy).
+ * The writer gets 0: inside a job it may read what it has just changed, uncommitted. */
+uint64_t store_config_epoch(struct conn *c)
+{
+	if (!c->reader)
+		return 0;
+	if (c->in_tx)
+		return c->tx_config_epoch;
+	/* a statement still open holds the snapshot it began with: no telling how old */
+	for (int i = 0; i < c->n_cached; i++)
+		if (c->cache[i].busy)
+			return 0;
+	return atomic_load(&c->store->config_epoch);
+}
+
 /* ---- lifecycle ---- */
 
 /* Before SQLite's first use in the process. Without memory statistics every allocation skips a
@@ -548,8 +588,11 @@ enum vk_rc store_open(const char *path, struct store **out, struct vk_err *err)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, sqlite_setup);
+	static _Atomic uint64_t stores;
 	struct store *s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
+	/* caches keyed by epoch (store/field.c, store/setting.c) then never mix two stores' rows */
+	atomic_store(&s->config_epoch, (atomic_fetch_add(&stores, 1) + 1) << 32);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->readers_lock, NULL);
 	pthread_mutex_init(&s->stats_lock, NULL);

@@ -34,6 +34,11 @@ bool store_in_read_tx(struct conn *c);
  * epoch then moves once the transaction is committed, before store_write() returns. */
 void store_auth_changed(struct conn *c);
 uint64_t store_auth_epoch(struct store *s);
+/* The same for custom field definitions and settings, read by every list and lookup: the
+ * store caches them by this epoch. store_config_epoch answers 0 (do not cache) on the writer,
+ * and on a reader the epoch that holds for what that connection reads now. */
+void store_config_changed(struct conn *c);
+uint64_t store_config_epoch(struct conn *c);
 
 typedef enum vk_rc (*store_write_fn)(struct conn *c, void *ctx);
 /* Run fn(c, ctx) on the writer inside a transaction shared with other concurrent jobs; its own

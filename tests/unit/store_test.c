@@ -190,6 +190,19 @@ static void read_scope(void)
 	write_elsewhere(s, "k", "3");
 	CHECK(value_is(s, "k", "3", a));
 
+	/* Settings are cached by config epoch. A read transaction that began before a change
+	 * reads the old value, and what it read must not be served once the change is visible. */
+	store_read_begin(s);
+	CHECK(store_schema_version(store_reader(s)) > 0); /* the snapshot is taken here */
+	write_elsewhere(s, "k", "4");                      /* moves the epoch */
+	CHECK(value_is(s, "k", "3", a)); /* read from this snapshot, filed under its older epoch */
+	store_read_end(s);
+	CHECK(value_is(s, "k", "4", a));
+	CHECK(value_is(s, "k", "4", a)); /* and from the cache */
+	store_read_begin(s);
+	CHECK(value_is(s, "k", "4", a));
+	store_read_end(s);
+
 	/* the auth epoch moves with a committed write that says so, and only then */
 	uint64_t e0 = store_auth_epoch(s);
 	CHECK(store_write(s, put_kv_write, &own) == VK_OK);
