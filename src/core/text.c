@@ -181,7 +181,8 @@ int text_distance(const char *a, const char *b, int max)
 		p += utf8_next(p, &cb[nb++]);
 	if (na - nb > max || nb - na > max)
 		return max + 1;
-	int prev[129], cur[129];
+	/* three rows: a swap of neighbours reaches back two */
+	int rows[3][129], *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
 	for (int j = 0; j <= nb; j++)
 		prev[j] = j;
 	for (int i = 1; i <= na; i++) {
@@ -190,13 +191,21 @@ int text_distance(const char *a, const char *b, int max)
 		for (int j = 1; j <= nb; j++) {
 			int sub = prev[j - 1] + (ca[i - 1] != cb[j - 1]);
 			int del = prev[j] + 1, ins = cur[j - 1] + 1;
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-			if (cur[j] < best)
-				best = cur[j];
+			int d = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+			if (i > 1 && j > 1 && ca[i - 1] == cb[j - 2] && ca[i - 2] == cb[j - 1] && prev2[j - 2] + 1 < d)
+				d = prev2[j - 2] + 1;
+			cur[j] = d;
+			if (d < best)
+				best = d;
 		}
+		/* no later row is below this one's minimum (a swap costs what two substitutions from
+		 * the previous row would cost at most), so stop once it is over max */
 		if (best > max)
 			return max + 1;
-		memcpy(prev, cur, sizeof(int) * (size_t)(nb + 1));
+		int *t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
 	}
 	return prev[nb];
 }

@@ -16,6 +16,7 @@ void text_capitalize(const char *in, char *out, size_t size);
 bool text_domain(const char *in, char *out, size_t size);
 /* Lower-cased address if it looks like one (x@y.z, no spaces, ≤254); false otherwise. */
 bool text_email(const char *in, char *out, size_t size);
-/* Levenshtein distance over UTF-8 code points, stopping early above max. */
+/* Edit distance over UTF-8 code points (optimal string alignment: a letter dropped, added or
+ * replaced, or two neighbours swapped, is one edit), stopping early above max. */
 int text_distance(const char *a, const char *b, int max);
 #endif

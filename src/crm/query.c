@@ -557,66 +557,127 @@ enum vk_rc record_summary(struct store *s, const struct principal *p, const char
 
 #define MAX_DUPS 40
 
-/* Candidates for a name with one typo: every key one edit away (deletions, substitutions and
- * insertions over the key's own alphabet), as a JSON array looked up in the name_key index in
- * one query: exact, selective and fast at a million records (about 90 probes per letter).
- * Trigram candidates were tried first; common trigrams of Russian names ("ова", "вна")
- * matched a large part of a million contacts. */
-static const char *one_edit_variants(struct arena *a, const char *key)
+/* A name key has no space at either end and never two in a row (text_name_key). */
+static bool key_shaped(const char *s, size_t len)
 {
-	const char *starts[40];
-	int n = 0;
-	for (const char *p = key; *p; p++)
-		if (((unsigned char)*p & 0xC0) != 0x80) {
-			if (n == 40)
-				return NULL; /* longer names: exact key only */
-			starts[n++] = p;
-		}
-	const char *end = key + strlen(key);
-	bool cyrillic = false;
-	for (const char *p = key; *p; p++)
-		cyrillic = cyrillic || (unsigned char)*p == 0xD0 || (unsigned char)*p == 0xD1;
+	if (!len || s[0] == ' ' || s[len - 1] == ' ')
+		return false;
+	for (size_t i = 1; i < len; i++)
+		if (s[i] == ' ' && s[i - 1] == ' ')
+			return false;
+	return true;
+}
+
+/* Every name key one typing error away from key: a letter dropped, added, replaced, or two
+ * neighbours swapped ("Ромшака" for "Ромашка"), over the letters of the key's scripts, digits
+ * and space; only key-shaped ones, each once. Plain strings in a, looked up one
+ * by one in the name_key index by the store: about 90 lookups per letter, exact and selective
+ * at a million records. (Trigram candidates were tried first: common trigrams of Russian names,
+ * "ова", "вна", matched a large part of a million contacts. The keys went to SQLite as a JSON
+ * array until this was measured: building and parsing it twice cost two thirds of the check.)
+ * Longer keys than 40 letters get none: the exact key only. */
+static int one_edit_variants(struct arena *a, const char *key, const char ***out)
+{
 	static const char *const cyr[] = { "а", "б", "в", "г", "д", "е", "ж", "з", "и", "й", "к", "л", "м", "н", "о", "п",
 	                                   "р", "с", "т", "у", "ф", "х", "ц", "ч", "ш", "щ", "ъ", "ы", "ь", "э", "ю", "я" };
 	static const char *const lat[] = { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p",
 	                                   "q", "r", "s", "t", "u", "v", "w", "x", "y", "z" };
 	static const char *const common[] = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", " " };
-	const char *const *alpha = cyrillic ? cyr : lat;
-	int n_alpha = cyrillic ? 32 : 26;
-	json_t *arr = json_array();
-	char buf[256];
-	for (int i = 0; i <= n; i++) {
-		const char *at = i < n ? starts[i] : end, *next = i + 1 < n ? starts[i + 1] : end;
-		if (i < n) { /* deletion */
-			snprintf(buf, sizeof buf, "%.*s%s", (int)(at - key), key, next);
-			json_array_append_new(arr, json_string(buf));
+	const char *alpha[32 + 26 + 11];
+	int n_alpha = 0;
+	size_t at[41];
+	int n = 0;
+	bool cyrillic = false, latin = false;
+	size_t len = strlen(key);
+	*out = NULL;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)key[i];
+		if ((ch & 0xC0) != 0x80) {
+			if (n == 40)
+				return 0;
+			at[n++] = i;
 		}
-		for (int k = 0; k < n_alpha + 11; k++) {
-			const char *ch = k < n_alpha ? alpha[k] : common[k - n_alpha];
-			snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - key), key, ch, at); /* insertion */
-			json_array_append_new(arr, json_string(buf));
-			if (i < n) { /* substitution */
-				snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - key), key, ch, next);
-				json_array_append_new(arr, json_string(buf));
+		cyrillic = cyrillic || ch == 0xD0 || ch == 0xD1;
+		latin = latin || (ch >= 'a' && ch <= 'z');
+	}
+	at[n] = len;
+	if (cyrillic || !latin)
+		for (int i = 0; i < 32; i++)
+			alpha[n_alpha++] = cyr[i];
+	if (latin || !cyrillic)
+		for (int i = 0; i < 26; i++)
+			alpha[n_alpha++] = lat[i];
+	for (int i = 0; i < 11; i++)
+		alpha[n_alpha++] = common[i];
+	int cap = n + (n - 1 > 0 ? n - 1 : 0) + (2 * n + 1) * n_alpha;
+	const char **v = arena_alloc(a, sizeof *v * (size_t)cap);
+	int k = 0;
+	char buf[200];
+	if (len + 8 > sizeof buf)
+		return 0;
+#define KEEP(blen)                                                           \
+	do {                                                                     \
+		if (key_shaped(buf, (blen)) && k < cap) {                            \
+			buf[(blen)] = '\0';                                              \
+			v[k++] = arena_strdup(a, buf);                                   \
+		}                                                                    \
+	} while (0)
+	for (int i = 0; i <= n; i++) {
+		size_t pre = at[i], self = i < n ? at[i + 1] - at[i] : 0, rest = len - pre - self;
+		/* A doubled letter is the same key whichever of the two is dropped, and a letter added
+		 * next to the same letter the same wherever: one of each is made. Nothing else repeats
+		 * (a replacement keeps the length in letters, a drop or an addition changes it, a swap
+		 * changes two letters). */
+		bool same_as_next = i + 1 < n && at[i + 2] - at[i + 1] == self && memcmp(key + pre, key + at[i + 1], self) == 0;
+		if (i < n && !same_as_next) { /* dropped */
+			memcpy(buf, key, pre);
+			memcpy(buf + pre, key + pre + self, rest);
+			KEEP(pre + rest);
+		}
+		if (i + 1 < n && !same_as_next) { /* swapped with the next one */
+			size_t next = at[i + 2] - at[i + 1];
+			memcpy(buf, key, pre);
+			memcpy(buf + pre, key + at[i + 1], next);
+			memcpy(buf + pre + next, key + pre, self);
+			memcpy(buf + pre + next + self, key + at[i + 2], len - at[i + 2]);
+			KEEP(len);
+		}
+		for (int c = 0; c < n_alpha; c++) {
+			size_t cl = strlen(alpha[c]);
+			bool after_same = i > 0 && at[i] - at[i - 1] == cl && memcmp(key + at[i - 1], alpha[c], cl) == 0;
+			if (!after_same) { /* added before letter i */
+				memcpy(buf, key, pre);
+				memcpy(buf + pre, alpha[c], cl);
+				memcpy(buf + pre + cl, key + pre, len - pre);
+				KEEP(len + cl);
+			}
+			if (i < n && (cl != self || memcmp(alpha[c], key + pre, cl) != 0)) { /* replaced */
+				memcpy(buf, key, pre);
+				memcpy(buf + pre, alpha[c], cl);
+				memcpy(buf + pre + cl, key + pre + self, rest);
+				KEEP(pre + cl + rest);
 			}
 		}
 	}
-	char *text = json_dumps(arr, JSON_COMPACT);
-	json_decref(arr);
-	const char *out = arena_strdup(a, text);
-	free(text);
-	return out;
+#undef KEEP
+	*out = v;
+	return k;
 }
 
-static void add_dups(struct dup *all, int *n, const struct dup *found, int k)
+/* Add found to all (at most MAX_DUPS, each record once); answers how many were new. */
+static int add_dups(struct dup *all, int *n, const struct dup *found, int k)
 {
+	int added = 0;
 	for (int i = 0; i < k; i++) {
 		bool seen = false;
 		for (int j = 0; j < *n && !seen; j++)
 			seen = all[j].e == found[i].e && all[j].id == found[i].id;
-		if (!seen && *n < MAX_DUPS)
+		if (!seen && *n < MAX_DUPS) {
 			all[(*n)++] = found[i];
+			added++;
+		}
 	}
+	return added;
 }
 
 enum vk_rc record_duplicates(struct store *s, const struct principal *p, const char *phone,
@@ -661,29 +722,25 @@ enum vk_rc record_duplicates(struct store *s, const struct principal *p, const c
 		char key[1024];
 		text_name_key(name, key, sizeof key);
 		if (key[0]) {
+			/* the exact key first, then one typo for names of five letters or more */
+			const char **variants = NULL;
+			int n_variants = utf8_chars(key) >= 5 ? one_edit_variants(a, key, &variants) : 0;
+			const char **keys = arena_alloc(a, sizeof *keys * (size_t)(n_variants + 1));
+			keys[0] = key;
+			for (int i = 0; i < n_variants; i++)
+				keys[i + 1] = variants[i];
 			const struct entity *ents[] = { &entity_company, &entity_contact };
-			/* every candidate is measured before any cap: the best may come last from the index */
-			enum { CANDIDATES = 200 };
-			struct dup *cand = arena_alloc(a, sizeof *cand * CANDIDATES);
-			const char **keys = arena_alloc(a, sizeof *keys * CANDIDATES);
-			for (int ei = 0; ei < 2; ei++) {
+			const char *found[MAX_DUPS];
+			for (int ei = 0; ei < 2 && *n < MAX_DUPS; ei++) {
 				k = 0;
-				size_t len = utf8_chars(key);
-				store_dup_name(c, ents[ei], key, NULL, len >= 5 ? one_edit_variants(a, key) : NULL, a, cand,
-				               CANDIDATES, &k, keys);
-				/* exact keys, and one typo in names of five letters or more */
-				int max_dist = len >= 5 ? 1 : 0;
-				int kept = 0;
-				for (int i = 0; i < k && kept < MAX_DUPS; i++) {
-					int d = text_distance(keys[i], key, max_dist);
-					if (d > max_dist)
-						continue;
-					tmp[kept] = cand[i];
-					tmp[kept].match = d == 0 ? "name" : "similar_name";
-					tmp[kept].visible = store_record_listed(c, ents[ei], cand[i].id, ei == 0 ? sc_company : sc_contact);
-					kept++;
-				}
-				add_dups(all, n, tmp, kept);
+				store_dup_name(c, ents[ei], keys, n_variants + 1, a, tmp, MAX_DUPS, &k, found);
+				for (int i = 0; i < k; i++)
+					tmp[i].match = strcmp(found[i], key) == 0 ? "name" : "similar_name";
+				int from = *n;
+				add_dups(all, n, tmp, k);
+				/* only what is answered is checked against the scope */
+				for (int i = from; i < *n; i++)
+					all[i].visible = store_record_listed(c, all[i].e, all[i].id, ei == 0 ? sc_company : sc_contact);
 			}
 		}
 	}

@@ -4,6 +4,7 @@
 #include "core/clock.h"
 #include "crm/config.h"
 #include "crm/record.h"
+#include "core/buf.h"
 #include "http/render.h"
 
 #include <math.h>
@@ -64,15 +65,25 @@ static void list(struct req *r)
 	enum vk_rc rc = record_list(req_store(r), r->user, e, args, n_args, r->arena, &page, &err);
 	if (rc != VK_OK)
 		return reply_error(r, rc, &err);
-	json_t *items = json_array();
 	const char **hidden;
 	int n_hidden = hidden_for(r, e, &hidden);
-	for (int i = 0; i < page.n; i++)
-		json_array_append_new(items, render_record(&page.items[i], hidden, n_hidden));
-	json_t *body = json_pack("{s:o, s:o}", "items", items, "next", page.next ? json_string(page.next) : json_null());
-	if (page.total >= 0)
-		json_object_set_new(body, "total", json_integer(page.total));
-	reply_json(r, 200, body);
+	/* written as text: a jansson tree of a page was half of its CPU (render_record_text) */
+	struct buf b;
+	buf_init(&b, 64 * 1024 * 1024);
+	bool ok = buf_puts(&b, "{\"items\":[");
+	for (int i = 0; ok && i < page.n; i++)
+		ok = (i == 0 || buf_puts(&b, ",")) && render_record_text(&b, &page.items[i], hidden, n_hidden);
+	/* the cursor is base64url: nothing in it needs escaping */
+	ok = ok && buf_printf(&b, "],\"next\":%s%s%s", page.next ? "\"" : "", page.next ? page.next : "null",
+	                      page.next ? "\"" : "");
+	if (ok && page.total >= 0)
+		ok = buf_printf(&b, ",\"total\":%lld", (long long)page.total);
+	ok = ok && buf_puts(&b, "}");
+	if (!ok) {
+		buf_release(&b);
+		return reply_error(r, VK_EIO, NULL);
+	}
+	reply_json_text(r, 200, &b);
 }
 
 /* The record with, for pipeline entities, its checklists by stage. */

@@ -75,6 +75,9 @@ bool req_list_args(struct req *r, int *limit, int64_t *cursor);
 
 /* Replies. reply_json takes ownership of body (decref'd). */
 void reply_json(struct req *r, int status, json_t *body);
+/* A body already written as JSON text; takes ownership of b's data (b is left empty). */
+struct buf;
+void reply_json_text(struct req *r, int status, struct buf *b);
 void reply_status(struct req *r, int status);                  /* empty body, e.g. 204 */
 void reply_error(struct req *r, enum vk_rc rc, const struct vk_err *err);
 void reply_error_msg(struct req *r, int status, const char *code, const char *field, const char *msg);

@@ -15,6 +15,10 @@ json_t *render_event(const struct event *e);
 struct record;
 /* hidden: field keys ("amount", "custom.purchase_price") the reader's role may not see */
 json_t *render_record(const struct record *r, const char *const *hidden, int n_hidden);
+/* The same object as compact JSON text appended to b (what json_dumps of render_record gives,
+ * without building it); false when b's cap was reached. */
+struct buf;
+bool render_record_text(struct buf *b, const struct record *r, const char *const *hidden, int n_hidden);
 /* A deal's line items as the API shows them. */
 json_t *render_deal_items(struct conn *c, int64_t deal_id, struct arena *a);
 #endif

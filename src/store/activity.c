@@ -1,5 +1,7 @@
 #include "store/activity.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *text_or_null(sqlite3_stmt *st, int i, struct arena *a)
@@ -72,11 +74,11 @@ enum vk_rc store_note_list(struct conn *c, const char *entity, int64_t record_id
 {
 	sqlite3_stmt *st = store_stmt(c,
 		"SELECT " NOTE_COLS " FROM notes n LEFT JOIN users u ON u.id = n.author_id"
-		" WHERE n.entity = ?1 AND n.record_id = ?2 AND n.deleted_at IS NULL AND (?3 = 0 OR n.id < ?3)"
+		" WHERE n.entity = ?1 AND n.record_id = ?2 AND n.deleted_at IS NULL AND n.id < ?3"
 		" ORDER BY n.id DESC LIMIT ?4");
 	store_bind_text(st, 1, entity);
 	store_bind_int(st, 2, record_id);
-	store_bind_int(st, 3, before_id);
+	store_bind_int(st, 3, before_id > 0 ? before_id : INT64_MAX); /* see event_list */
 	store_bind_int(st, 4, limit);
 	*items = arena_alloc(a, sizeof **items * (size_t)limit);
 	*n = 0;
@@ -184,20 +186,23 @@ enum vk_rc store_task_get(struct conn *c, int64_t id, struct arena *a, struct ta
 
 enum vk_rc store_task_list(struct conn *c, const struct task_query *q, struct arena *a, struct task **items, int *n)
 {
-#define TASK_LIST_WHERE                                                                                        \
-	"SELECT " TASK_COLS " FROM tasks t JOIN users u ON u.id = t.assignee_id WHERE t.deleted_at IS NULL"       \
-	" AND (?1 <= 0 OR t.assignee_id = ?1) AND (?2 < 0 OR (t.done_at IS NOT NULL) = ?2)"                      \
-	" AND (?3 IS NULL OR t.due_at >= ?3) AND (?4 IS NULL OR t.due_at <= ?4)"                                 \
-	" AND (?5 IS NULL OR (t.entity = ?5 AND t.record_id = ?6))"                                              \
-	" AND (?10 <= 0 OR t.assignee_id = ?10 OR t.created_by = ?10)"
-	/* two statements rather than a CASE in ORDER BY, so either direction walks an index */
-	sqlite3_stmt *st = q->desc ? store_stmt(c, TASK_LIST_WHERE " AND (?8 = 0 OR (t.due_at, t.id) < (?7, ?8))"
-	                                           " ORDER BY t.due_at DESC, t.id DESC LIMIT ?9")
-	                           : store_stmt(c, TASK_LIST_WHERE " AND (?8 = 0 OR (t.due_at, t.id) > (?7, ?8))"
-	                                           " ORDER BY t.due_at, t.id LIMIT ?9");
-#undef TASK_LIST_WHERE
+	/* Only the conditions asked for: "(?1 <= 0 OR t.assignee_id = ?1)" kept the planner from the
+	 * assignee index, so "my open tasks" read every task. Parameters keep their numbers, so the
+	 * few shapes of this query are cached apart and bound alike; either direction walks an index. */
+	char sqlq[1000];
+	snprintf(sqlq, sizeof sqlq,
+		"SELECT " TASK_COLS " FROM tasks t JOIN users u ON u.id = t.assignee_id WHERE t.deleted_at IS NULL%s%s%s%s%s%s%s"
+		" ORDER BY t.due_at%s, t.id%s LIMIT ?9",
+		q->assignee_id > 0 ? " AND t.assignee_id = ?1" : "",
+		q->done == 0 ? " AND t.done_at IS NULL" : q->done > 0 ? " AND t.done_at IS NOT NULL" : "",
+		q->due_from != INT64_MIN ? " AND t.due_at >= ?3" : "",
+		q->due_to != INT64_MIN ? " AND t.due_at <= ?4" : "",
+		q->entity ? " AND t.entity = ?5 AND t.record_id = ?6" : "",
+		q->visible_to > 0 ? " AND (t.assignee_id = ?10 OR t.created_by = ?10)" : "",
+		!q->after_id ? "" : q->desc ? " AND (t.due_at, t.id) < (?7, ?8)" : " AND (t.due_at, t.id) > (?7, ?8)",
+		q->desc ? " DESC" : "", q->desc ? " DESC" : "");
+	sqlite3_stmt *st = store_stmt_dyn(c, sqlq);
 	store_bind_int(st, 1, q->assignee_id);
-	store_bind_int(st, 2, q->done);
 	if (q->due_from != INT64_MIN)
 		store_bind_int(st, 3, q->due_from);
 	if (q->due_to != INT64_MIN)
@@ -299,11 +304,11 @@ enum vk_rc store_notification_list(struct conn *c, int64_t user_id, bool unread_
 {
 	sqlite3_stmt *st = store_stmt(c,
 		"SELECT id, user_id, kind, entity, COALESCE(record_id, 0), title, body, created_at, COALESCE(read_at, 0)"
-		" FROM notifications WHERE user_id = ?1 AND (?2 = 0 OR read_at IS NULL) AND (?3 = 0 OR id < ?3)"
+		" FROM notifications WHERE user_id = ?1 AND (?2 = 0 OR read_at IS NULL) AND id < ?3"
 		" ORDER BY id DESC LIMIT ?4");
 	store_bind_int(st, 1, user_id);
 	store_bind_int(st, 2, unread_only);
-	store_bind_int(st, 3, before_id);
+	store_bind_int(st, 3, before_id > 0 ? before_id : INT64_MAX); /* see event_list */
 	store_bind_int(st, 4, limit);
 	*items = arena_alloc(a, sizeof **items * (size_t)limit);
 	*n = 0;

@@ -95,6 +95,7 @@ enum vk_rc store_user_update(struct conn *c, int64_t id, const char *name, int64
 		" role_id = CASE WHEN ?3 > 0 THEN ?3 ELSE role_id END,"
 		" active = CASE WHEN ?4 >= 0 THEN ?4 ELSE active END,"
 		" password_hash = COALESCE(?5, password_hash), updated_at = ?6 WHERE id = ?1");
+	store_auth_changed(c);
 	store_bind_int(st, 1, id);
 	store_bind_text(st, 2, name);
 	store_bind_int(st, 3, role_id);
@@ -203,6 +204,7 @@ enum vk_rc store_role_put(struct conn *c, const char *key, const char *name, con
 	sqlite3_stmt *st = store_stmt(c,
 		"INSERT INTO roles (key, name, created_at) VALUES (?1, ?2, ?3)"
 		" ON CONFLICT (key) DO UPDATE SET name = excluded.name");
+	store_auth_changed(c);
 	store_bind_text(st, 1, key);
 	store_bind_text(st, 2, name);
 	store_bind_int(st, 3, now);
@@ -278,6 +280,7 @@ enum vk_rc store_session_revoke(struct conn *c, int64_t id, int64_t now)
 {
 	sqlite3_stmt *st = store_stmt(c,
 		"UPDATE sessions SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL");
+	store_auth_changed(c);
 	store_bind_int(st, 1, id);
 	store_bind_int(st, 2, now);
 	return store_exec_stmt(c, st);
@@ -287,6 +290,7 @@ enum vk_rc store_session_revoke_user(struct conn *c, int64_t user_id, int64_t ke
 {
 	sqlite3_stmt *st = store_stmt(c,
 		"UPDATE sessions SET revoked_at = ?3 WHERE user_id = ?1 AND id <> ?2 AND revoked_at IS NULL");
+	store_auth_changed(c);
 	store_bind_int(st, 1, user_id);
 	store_bind_int(st, 2, keep_id);
 	store_bind_int(st, 3, now);
@@ -370,6 +374,7 @@ enum vk_rc store_token_revoke(struct conn *c, int64_t id, int64_t now)
 {
 	sqlite3_stmt *st = store_stmt(c,
 		"UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL");
+	store_auth_changed(c);
 	store_bind_int(st, 1, id);
 	store_bind_int(st, 2, now);
 	enum vk_rc rc = store_exec_stmt(c, st);

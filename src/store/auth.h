@@ -1,5 +1,7 @@
 /* Tables of the auth domain: roles, role_capabilities, users, sessions, api_tokens.
- * Strings returned are allocated from the caller's arena. */
+ * Strings returned are allocated from the caller's arena. Every write that may change who a
+ * session or token is, or what it may do (users, roles, revocations), calls
+ * store_auth_changed(): src/auth caches principals until then. */
 #ifndef VK_STORE_AUTH_H
 #define VK_STORE_AUTH_H
 #include <stdbool.h>

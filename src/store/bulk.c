@@ -114,11 +114,26 @@ static const char *const indexes[][2] = {
 	{ "deals_company", "CREATE INDEX deals_company ON deals(company_id)" },
 	{ "deals_owner", "CREATE INDEX deals_owner ON deals(owner_id, id)" },
 	{ "deals_board", "CREATE INDEX deals_board ON deals(stage_id, owner_id, currency, amount, pipeline_id, deleted_at)" },
-	{ "phones_e164", "CREATE INDEX phones_e164 ON phones(e164)" },
-	{ "phones_record", "CREATE INDEX phones_record ON phones(record_id, entity)" },
-	{ "emails_email", "CREATE INDEX emails_email ON emails(email)" },
-	{ "emails_record", "CREATE INDEX emails_record ON emails(record_id, entity)" },
+	{ "phones_e164", "CREATE INDEX phones_e164 ON phones(e164, entity, record_id)" },
+	{ "phones_record", "CREATE INDEX phones_record ON phones(record_id, entity, sort, e164)" },
+	{ "emails_email", "CREATE INDEX emails_email ON emails(email, entity, record_id)" },
+	{ "emails_record", "CREATE INDEX emails_record ON emails(record_id, entity, sort, email)" },
 	{ "events_entity", "CREATE INDEX events_entity ON events(entity, entity_id, id)" },
+	{ "deals_live_owner_updated",
+	  "CREATE INDEX deals_live_owner_updated ON deals(owner_id, updated_at, id, deleted_at) WHERE deleted_at IS NULL" },
+	{ "deals_live_updated", "CREATE INDEX deals_live_updated ON deals(updated_at, id, deleted_at) WHERE deleted_at IS NULL" },
+	{ "deals_live_owner_stage", "CREATE INDEX deals_live_owner_stage ON deals(owner_id, pipeline_id, stage_id,"
+	                            " stage_changed_at, id, deleted_at) WHERE deleted_at IS NULL" },
+	{ "deals_live_stage", "CREATE INDEX deals_live_stage ON deals(pipeline_id, stage_id, stage_changed_at, id, deleted_at)"
+	                      " WHERE deleted_at IS NULL" },
+	{ "contacts_live_owner_updated", "CREATE INDEX contacts_live_owner_updated ON contacts(owner_id, updated_at,"
+	                                 " id, deleted_at) WHERE deleted_at IS NULL" },
+	{ "contacts_live_updated",
+	  "CREATE INDEX contacts_live_updated ON contacts(updated_at, id, deleted_at) WHERE deleted_at IS NULL" },
+	{ "companies_live_owner_updated", "CREATE INDEX companies_live_owner_updated ON companies(owner_id, updated_at,"
+	                                  " id, deleted_at) WHERE deleted_at IS NULL" },
+	{ "companies_live_updated",
+	  "CREATE INDEX companies_live_updated ON companies(updated_at, id, deleted_at) WHERE deleted_at IS NULL" },
 };
 
 enum vk_rc store_bulk_indexes(struct conn *c, bool drop)

@@ -12,18 +12,38 @@
 
 #define STMT_CACHE 256
 #define MAX_BATCH 512
+#define READER_CACHE_KIB "4096"
+#define WRITER_CACHE_KIB "16384"
 
 struct cached {
 	const char *sql;  /* the caller's literal, or owned (a copy) for dynamic SQL */
 	sqlite3_stmt *st;
 	bool busy, owned;
 	uint64_t used;    /* for evicting the least recently used dynamic statement */
+	uint64_t hash;    /* of dynamic SQL: list queries share kilobytes of prefix, so strcmp alone
+	                   * walked most of each cached one */
 };
+
+static uint64_t sql_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
 
 struct conn {
 	sqlite3 *db;
 	struct store *store;
 	bool reader;
+	/* readers: inside store_read_begin/_end (scoped) statements share one read transaction,
+	 * begun at the first statement (in_tx) */
+	int scoped;
+	bool in_tx;
+	sqlite3_stmt *begin, *commit;
+	bool auth_changed; /* the writer: a job of this batch changed sessions, users or roles */
+	bool config_changed; /* the writer: … custom field definitions or settings */
+	uint64_t tx_config_epoch; /* readers: the config epoch read before this transaction began */
 	struct cached cache[STMT_CACHE];
 	int n_cached;
 	uint64_t tick;
@@ -53,6 +73,8 @@ struct store {
 	pthread_mutex_t stats_lock;
 	struct store_stats stats;
 	_Atomic uint64_t reads;
+	_Atomic uint64_t auth_epoch;
+	_Atomic uint64_t config_epoch; /* starts at a value no other store of the process had */
 };
 
 const double store_stats_bounds_us[12] = { 250, 500, 1000, 2000, 4000, 8000, 16000, 32000,
@@ -82,17 +104,25 @@ static enum vk_rc conn_open(struct store *s, bool reader, struct conn **out, str
 	sqlite3_extended_result_codes(c->db, 1);
 	/* FULL: in WAL mode this fsyncs the log at every commit, the "acknowledged = on disk" rule. */
 	/* No mmap: a reader re-maps the file after every commit, and with writes going on that cost
-	 * more than it saved (bench: PATCH at half the CPU without it). Page cache per connection. */
+	 * more than it saved (bench: PATCH at half the CPU without it); and each connection maps the
+	 * file on its own, so RSS counted every touched page once per reader (4.5 GB at 1M).
+	 * Page caches are small: there is one reader per pool thread (16 on 2 CPUs) and each fills
+	 * its cache with its own copy of the hot pages, while the kernel's page cache holds the file
+	 * once for all of them. At 1M records 4 MiB per reader cost no CPU against 32 MiB (the
+	 * interior pages of the hot indexes fit) and took RSS from 565 MiB to under 200. */
 	const char *pragmas = reader
-		? "PRAGMA foreign_keys=ON; PRAGMA mmap_size=0; PRAGMA cache_size=-32768;"
+		? "PRAGMA foreign_keys=ON; PRAGMA mmap_size=0; PRAGMA cache_size=-" READER_CACHE_KIB ";"
 		: "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-		  " PRAGMA mmap_size=0; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=4000;";
+		  " PRAGMA mmap_size=0; PRAGMA cache_size=-" WRITER_CACHE_KIB "; PRAGMA wal_autocheckpoint=4000;";
 	enum vk_rc rc = store_exec(c, pragmas, err);
 	if (rc != VK_OK) {
 		sqlite3_close(c->db);
 		free(c);
 		return rc;
 	}
+	if (reader && (sqlite3_prepare_v3(c->db, "BEGIN", -1, SQLITE_PREPARE_PERSISTENT, &c->begin, NULL) != SQLITE_OK ||
+	               sqlite3_prepare_v3(c->db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT, &c->commit, NULL) != SQLITE_OK))
+		die_sql(c->db, "prepare", "BEGIN/COMMIT");
 	*out = c;
 	return VK_OK;
 }
@@ -106,6 +136,10 @@ static void conn_close(struct conn *c)
 		if (c->cache[i].owned)
 			free((char *)c->cache[i].sql);
 	}
+	if (c->in_tx)
+		sqlite3_step(c->commit);
+	sqlite3_finalize(c->begin);
+	sqlite3_finalize(c->commit);
 	sqlite3_close(c->db);
 	free(c);
 }
@@ -121,12 +155,40 @@ enum vk_rc store_exec(struct conn *c, const char *sql, struct vk_err *err)
 	return VK_OK;
 }
 
+/* A scoped reader's first statement opens the shared read transaction. BEGIN is deferred: the
+ * snapshot is taken when that statement first steps. */
+static void read_tx_open(struct conn *c)
+{
+	if (!c->scoped || c->in_tx)
+		return;
+	c->tx_config_epoch = atomic_load(&c->store->config_epoch); /* before the snapshot: see store_config_epoch */
+	if (sqlite3_step(c->begin) != SQLITE_DONE)
+		die_sql(c->db, "begin a read transaction", "BEGIN");
+	sqlite3_reset(c->begin);
+	c->in_tx = true;
+}
+
+static void read_tx_close(struct conn *c)
+{
+	if (!c->in_tx)
+		return;
+	/* read-only: nothing to lose; a failure (it should not happen) is rolled back instead */
+	if (sqlite3_step(c->commit) != SQLITE_DONE) {
+		log_error("msg=\"ending a read transaction failed\" err=\"%s\"", sqlite3_errmsg(c->db));
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	sqlite3_reset(c->commit);
+	c->in_tx = false;
+}
+
 static sqlite3_stmt *hand_out(struct conn *c, struct cached *e)
 {
 	e->busy = true;
 	e->used = ++c->tick;
-	if (c->reader)
+	if (c->reader) {
 		atomic_fetch_add_explicit(&c->store->reads, 1, memory_order_relaxed);
+		read_tx_open(c);
+	}
 	return e->st;
 }
 
@@ -144,14 +206,15 @@ sqlite3_stmt *store_stmt(struct conn *c, const char *sql)
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
 		die_sql(c->db, "prepare", sql);
-	c->cache[c->n_cached] = (struct cached){ sql, st, false, false, 0 };
+	c->cache[c->n_cached] = (struct cached){ sql, st, false, false, 0, 0 };
 	return hand_out(c, &c->cache[c->n_cached++]);
 }
 
 sqlite3_stmt *store_stmt_dyn(struct conn *c, const char *sql)
 {
+	uint64_t h = sql_hash(sql);
 	for (int i = 0; i < c->n_cached; i++)
-		if (c->cache[i].owned && strcmp(c->cache[i].sql, sql) == 0) {
+		if (c->cache[i].owned && c->cache[i].hash == h && strcmp(c->cache[i].sql, sql) == 0) {
 			if (c->cache[i].busy)
 				die_sql(c->db, "statement reused before store_done (leak?)", sql);
 			return hand_out(c, &c->cache[i]);
@@ -173,7 +236,7 @@ sqlite3_stmt *store_stmt_dyn(struct conn *c, const char *sql)
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
 		die_sql(c->db, "prepare", sql);
-	*slot = (struct cached){ xstrdup(sql), st, false, true, 0 };
+	*slot = (struct cached){ xstrdup(sql), st, false, true, 0, h };
 	return hand_out(c, slot);
 }
 
@@ -186,6 +249,40 @@ void store_done(struct conn *c, sqlite3_stmt *st)
 			c->cache[i].busy = false;
 			return;
 		}
+}
+
+const char *store_last_sql(struct conn *c)
+{
+	const struct cached *last = NULL;
+	for (int i = 0; i < c->n_cached; i++)
+		if (!last || c->cache[i].used > last->used)
+			last = &c->cache[i];
+	return last ? sqlite3_sql(last->st) : "";
+}
+
+const char *store_plan(struct conn *c, const char *sql, struct arena *a)
+{
+	char *q = arena_printf(a, "EXPLAIN QUERY PLAN %s", sql);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK)
+		return arena_printf(a, "error: %s", sqlite3_errmsg(c->db));
+	/* steps of subqueries are indented under theirs, two spaces a level */
+	enum { MAX_STEPS = 256 };
+	int ids[MAX_STEPS], depth[MAX_STEPS], n = 0;
+	const char *plan = "";
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int id = sqlite3_column_int(st, 0), parent = sqlite3_column_int(st, 1), d = 0;
+		for (int i = 0; i < n; i++)
+			if (ids[i] == parent)
+				d = depth[i] + 1;
+		if (n < MAX_STEPS) {
+			ids[n] = id;
+			depth[n++] = d;
+		}
+		plan = arena_printf(a, "%s%*s%s\n", plan, 2 * d, "", (const char *)sqlite3_column_text(st, 3));
+	}
+	sqlite3_finalize(st);
+	return plan;
 }
 
 enum vk_rc store_exec_stmt(struct conn *c, sqlite3_stmt *st)
@@ -266,6 +363,34 @@ struct conn *store_reader(struct store *s)
 	return c;
 }
 
+void store_read_begin(struct store *s)
+{
+	store_reader(s)->scoped++;
+}
+
+void store_read_end(struct store *s)
+{
+	struct conn *c = pthread_getspecific(s->reader_key);
+	if (!c || c->scoped == 0)
+		return;
+	if (--c->scoped == 0)
+		read_tx_close(c);
+}
+
+bool store_in_read_tx(struct conn *c)
+{
+	return c->in_tx;
+}
+
+/* Before this thread waits for a write: its snapshot would hide what the write does from its
+ * own next read (a record it just created), and would hold the WAL from being checkpointed. */
+static void end_own_read_tx(struct store *s)
+{
+	struct conn *c = pthread_getspecific(s->reader_key);
+	if (c)
+		read_tx_close(c);
+}
+
 /* ---- the writer ---- */
 
 static void record_commit(struct store *s, int64_t us, int jobs, bool ok)
@@ -300,6 +425,8 @@ static void run_batch(struct store *s, struct job *batch)
 			store_exec(c, "ROLLBACK TO job", NULL);
 		store_exec(c, "RELEASE job", NULL);
 	}
+	bool auth_changed = c->auth_changed, config_changed = c->config_changed;
+	c->auth_changed = c->config_changed = false;
 	if (ok && store_exec(c, "COMMIT", NULL) != VK_OK) {
 		log_error("msg=\"commit failed\" err=\"%s\"", sqlite3_errmsg(c->db));
 		store_exec(c, "ROLLBACK", NULL);
@@ -307,6 +434,12 @@ static void run_batch(struct store *s, struct job *batch)
 		for (struct job *j = batch; j; j = j->next)
 			j->rc = VK_EIO;
 	}
+	/* After the commit and before any job's caller hears of it: a reader that sees the new
+	 * epoch reads the new rows (a rolled-back change costs only a needless refresh). */
+	if (auth_changed)
+		atomic_fetch_add(&s->auth_epoch, 1);
+	if (config_changed)
+		atomic_fetch_add(&s->config_epoch, 1);
 	record_commit(s, clock_mono_us() - t0, n, ok);
 }
 
@@ -375,6 +508,7 @@ static void enqueue(struct store *s, struct job *j)
 enum vk_rc store_write(struct store *s, store_write_fn fn, void *ctx)
 {
 	struct job j = { .fn = fn, .ctx = ctx };
+	end_own_read_tx(s);
 	pthread_mutex_lock(&s->lock);
 	if (s->stopping) {
 		pthread_mutex_unlock(&s->lock);
@@ -406,12 +540,59 @@ void store_write_async(struct store *s, store_write_fn fn, void *ctx, void (*fre
 	pthread_mutex_unlock(&s->lock);
 }
 
+void store_auth_changed(struct conn *c)
+{
+	if (!c->reader)
+		c->auth_changed = true;
+}
+
+uint64_t store_auth_epoch(struct store *s)
+{
+	return atomic_load(&s->auth_epoch);
+}
+
+void store_config_changed(struct conn *c)
+{
+	if (!c->reader)
+		c->config_changed = true;
+}
+
+/* Inside a read transaction: the epoch read before its snapshot was taken. A write committed
+ * after that moved the epoch past it, so what the transaction reads is never filed under an
+ * epoch whose rows it does not see (it may be filed under an older one: only a wasted copy).
+ * The writer gets 0: inside a job it may read what it has just changed, uncommitted. */
+uint64_t store_config_epoch(struct conn *c)
+{
+	if (!c->reader)
+		return 0;
+	if (c->in_tx)
+		return c->tx_config_epoch;
+	/* a statement still open holds the snapshot it began with: no telling how old */
+	for (int i = 0; i < c->n_cached; i++)
+		if (c->cache[i].busy)
+			return 0;
+	return atomic_load(&c->store->config_epoch);
+}
+
 /* ---- lifecycle ---- */
+
+/* Before SQLite's first use in the process. Without memory statistics every allocation skips a
+ * global mutex that all the pool's readers otherwise take; voronka does not read them. */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
 
 enum vk_rc store_open(const char *path, struct store **out, struct vk_err *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sqlite_setup);
+	static _Atomic uint64_t stores;
 	struct store *s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
+	/* caches keyed by epoch (store/field.c, store/setting.c) then never mix two stores' rows */
+	atomic_store(&s->config_epoch, (atomic_fetch_add(&stores, 1) + 1) << 32);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->readers_lock, NULL);
 	pthread_mutex_init(&s->stats_lock, NULL);

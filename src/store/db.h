@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/rc.h"
 
 struct store;
@@ -20,6 +21,24 @@ void store_close(struct store *s);
 
 /* This thread's read-only connection (opened on first use, closed at thread exit). */
 struct conn *store_reader(struct store *s);
+/* Between these two, every statement of this thread's reader runs in one read transaction:
+ * one snapshot and one WAL read lock for a whole HTTP request instead of one per statement.
+ * Nested pairs are fine. store_write() ends the transaction first (the next read sees the
+ * write); outside a pair statements run on their own, as before. */
+void store_read_begin(struct store *s);
+void store_read_end(struct store *s);
+bool store_in_read_tx(struct conn *c);
+
+/* Sessions, users and roles change rarely and are read on every request, so auth caches
+ * them. A write job that changes one of them calls store_auth_changed(c) on the writer; the
+ * epoch then moves once the transaction is committed, before store_write() returns. */
+void store_auth_changed(struct conn *c);
+uint64_t store_auth_epoch(struct store *s);
+/* The same for custom field definitions and settings, read by every list and lookup: the
+ * store caches them by this epoch. store_config_epoch answers 0 (do not cache) on the writer,
+ * and on a reader the epoch that holds for what that connection reads now. */
+void store_config_changed(struct conn *c);
+uint64_t store_config_epoch(struct conn *c);
 
 typedef enum vk_rc (*store_write_fn)(struct conn *c, void *ctx);
 /* Run fn(c, ctx) on the writer inside a transaction shared with other concurrent jobs; its own
@@ -38,6 +57,11 @@ void store_done(struct conn *c, sqlite3_stmt *st);
 /* For SQL built at run time from trusted metadata (never from user text): cached by content,
  * least recently used evicted. Values are always bound, never pasted. */
 sqlite3_stmt *store_stmt_dyn(struct conn *c, const char *sql);
+/* The SQL of the statement c handed out last, and the query plan of sql on c (EXPLAIN QUERY
+ * PLAN, one step a line: "SEARCH t USING INDEX …"), arena-owned: for tests that keep a query
+ * on its index, and for looking at a slow one. */
+const char *store_last_sql(struct conn *c);
+const char *store_plan(struct conn *c, const char *sql, struct arena *a);
 /* Step a statement expecting no row (INSERT/UPDATE/DELETE); VK_ECONFLICT on a UNIQUE violation. */
 enum vk_rc store_exec_stmt(struct conn *c, sqlite3_stmt *st);
 int64_t store_last_id(struct conn *c);

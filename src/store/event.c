@@ -1,5 +1,7 @@
 #include "store/event.h"
 
+#include <stdint.h>
+
 enum vk_rc event_add(struct conn *c, const struct event *e)
 {
 	sqlite3_stmt *st = store_stmt(c,
@@ -29,11 +31,13 @@ enum vk_rc event_list(struct conn *c, const char *entity, int64_t entity_id, int
 	sqlite3_stmt *st = store_stmt(c,
 		"SELECT e.id, e.entity, e.entity_id, COALESCE(e.actor_id, 0), u.name, e.kind, e.field,"
 		" e.old, e.new, e.at, e.reason FROM events e LEFT JOIN users u ON u.id = e.actor_id"
-		" WHERE e.entity = ?1 AND e.entity_id = ?2 AND (?3 = 0 OR e.id < ?3)"
+		" WHERE e.entity = ?1 AND e.entity_id = ?2 AND e.id < ?3"
 		" ORDER BY e.id DESC LIMIT ?4");
 	store_bind_text(st, 1, entity);
 	store_bind_int(st, 2, entity_id);
-	store_bind_int(st, 3, before_id);
+	/* no cursor = below every id: "(?3 = 0 OR e.id < ?3)" hid the index order from the planner,
+	 * which then read and sorted a record's whole history for every page */
+	store_bind_int(st, 3, before_id > 0 ? before_id : INT64_MAX);
 	store_bind_int(st, 4, limit);
 	*items = arena_alloc(a, sizeof **items * (size_t)limit);
 	*n = 0;

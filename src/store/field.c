@@ -1,6 +1,9 @@
 #include "store/field.h"
+#include "core/mem.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define FIELD_COLS "id, entity, key, label, type, options, list_key, required, sort"
@@ -18,18 +21,99 @@ static void read_field(sqlite3_stmt *st, struct arena *a, struct field_row *f)
 	f->sort = sqlite3_column_int(st, 8);
 }
 
+/* Field definitions by config epoch (store_config_epoch): every list and record read asks for
+ * them, and they change when an administrator edits a field. */
+#define FIELD_CACHE 8
+static struct {
+	uint64_t epoch;
+	char entity[16];
+	struct field_row *rows; /* one malloc'd block with the strings */
+	int n;
+} field_cache[FIELD_CACHE];
+static pthread_mutex_t field_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned field_cache_next;
+
+static const char *copy_into(char **at, const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	memcpy(*at, s, n);
+	*at += n;
+	return *at - n;
+}
+
+static struct field_row *copy_rows(const struct field_row *rows, int n, struct arena *a)
+{
+	size_t size = sizeof *rows * (size_t)(n + 1);
+	for (int i = 0; i < n; i++) {
+		const char *s[] = { rows[i].entity, rows[i].key, rows[i].label, rows[i].type, rows[i].options, rows[i].list_key };
+		for (size_t k = 0; k < sizeof s / sizeof s[0]; k++)
+			size += s[k] ? strlen(s[k]) + 1 : 0;
+	}
+	struct field_row *out = a ? arena_alloc(a, size) : xmalloc(size);
+	char *at = (char *)(out + n + 1);
+	for (int i = 0; i < n; i++) {
+		out[i] = rows[i];
+		out[i].entity = copy_into(&at, rows[i].entity);
+		out[i].key = copy_into(&at, rows[i].key);
+		out[i].label = copy_into(&at, rows[i].label);
+		out[i].type = copy_into(&at, rows[i].type);
+		out[i].options = copy_into(&at, rows[i].options);
+		out[i].list_key = copy_into(&at, rows[i].list_key);
+	}
+	return out;
+}
+
 enum vk_rc store_field_list(struct conn *c, const char *entity, struct arena *a, struct field_row **items, int *n)
 {
-	sqlite3_stmt *st = store_stmt(c, "SELECT COUNT(*) FROM fields");
-	int total = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	store_done(c, st);
-	*items = arena_alloc(a, sizeof **items * (size_t)(total + 1));
+	uint64_t epoch = store_config_epoch(c);
+	const char *key = entity ? entity : "";
+	if (epoch && strlen(key) < sizeof field_cache[0].entity) {
+		bool hit = false;
+		pthread_mutex_lock(&field_cache_lock);
+		for (int i = 0; i < FIELD_CACHE && !hit; i++)
+			if (field_cache[i].epoch == epoch && !strcmp(field_cache[i].entity, key)) {
+				*items = copy_rows(field_cache[i].rows, field_cache[i].n, a);
+				*n = field_cache[i].n;
+				hit = true;
+			}
+		pthread_mutex_unlock(&field_cache_lock);
+		if (hit)
+			return VK_OK;
+	}
+	int cap = 16;
+	*items = arena_alloc(a, sizeof **items * (size_t)cap);
 	*n = 0;
-	st = store_stmt(c, "SELECT " FIELD_COLS " FROM fields WHERE ?1 IS NULL OR entity = ?1 ORDER BY entity, sort, id");
+	sqlite3_stmt *st = store_stmt(c, "SELECT " FIELD_COLS " FROM fields WHERE ?1 IS NULL OR entity = ?1 ORDER BY entity, sort, id");
 	store_bind_text(st, 1, entity);
-	while (*n < total && sqlite3_step(st) == SQLITE_ROW)
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (*n + 1 == cap) {
+			struct field_row *more = arena_alloc(a, sizeof *more * (size_t)cap * 2);
+			memcpy(more, *items, sizeof *more * (size_t)*n);
+			*items = more;
+			cap *= 2;
+		}
 		read_field(st, a, &(*items)[(*n)++]);
+	}
 	store_done(c, st);
+	if (epoch && strlen(key) < sizeof field_cache[0].entity) {
+		struct field_row *copy = copy_rows(*items, *n, NULL);
+		pthread_mutex_lock(&field_cache_lock);
+		unsigned slot = field_cache_next++ % FIELD_CACHE;
+		for (unsigned i = 0; i < FIELD_CACHE; i++)
+			if (!strcmp(field_cache[i].entity, key) || field_cache[i].epoch < epoch >> 32 << 32) {
+				slot = i; /* this entity's old copy, or one of a closed store */
+				break;
+			}
+		struct field_row *old = field_cache[slot].rows;
+		field_cache[slot].epoch = epoch;
+		snprintf(field_cache[slot].entity, sizeof field_cache[slot].entity, "%s", key);
+		field_cache[slot].rows = copy;
+		field_cache[slot].n = *n;
+		pthread_mutex_unlock(&field_cache_lock);
+		free(old);
+	}
 	return VK_OK;
 }
 
@@ -51,6 +135,7 @@ enum vk_rc store_field_insert(struct conn *c, const struct field_row *f, int64_t
 	sqlite3_stmt *st = store_stmt(c,
 		"INSERT INTO fields (entity, key, label, type, options, list_key, required, sort, created_at)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	store_config_changed(c);
 	store_bind_text(st, 1, f->entity);
 	store_bind_text(st, 2, f->key);
 	store_bind_text(st, 3, f->label);
@@ -70,6 +155,7 @@ enum vk_rc store_field_update(struct conn *c, const struct field_row *f)
 {
 	sqlite3_stmt *st = store_stmt(c,
 		"UPDATE fields SET label = ?2, options = ?3, list_key = ?4, required = ?5, sort = ?6 WHERE id = ?1");
+	store_config_changed(c);
 	store_bind_int(st, 1, f->id);
 	store_bind_text(st, 2, f->label);
 	store_bind_text(st, 3, f->options ? f->options : "[]");
@@ -83,6 +169,7 @@ enum vk_rc store_field_update(struct conn *c, const struct field_row *f)
 enum vk_rc store_field_delete(struct conn *c, int64_t id)
 {
 	sqlite3_stmt *st = store_stmt(c, "DELETE FROM fields WHERE id = ?");
+	store_config_changed(c);
 	store_bind_int(st, 1, id);
 	enum vk_rc rc = store_exec_stmt(c, st);
 	return rc == VK_OK && store_changes(c) == 0 ? VK_ENOTFOUND : rc;

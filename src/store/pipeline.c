@@ -46,6 +46,17 @@ bool store_pipeline_visible(struct conn *c, int64_t pipeline_id, int64_t role_id
 	return ok;
 }
 
+bool store_role_sees_every_pipeline(struct conn *c, int64_t role_id)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"SELECT NOT EXISTS (SELECT 1 FROM pipeline_roles pr WHERE NOT EXISTS"
+		" (SELECT 1 FROM pipeline_roles mine WHERE mine.pipeline_id = pr.pipeline_id AND mine.role_id = ?1))");
+	store_bind_int(st, 1, role_id);
+	bool all = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	store_done(c, st);
+	return all;
+}
+
 enum vk_rc store_pipeline_list(struct conn *c, const char *entity, int64_t role_id, struct arena *a,
                                struct pipeline **items, int *n)
 {

@@ -37,6 +37,8 @@ enum vk_rc store_stage_get(struct conn *c, int64_t id, struct arena *a, struct s
 enum vk_rc store_stage_by_key(struct conn *c, int64_t pipeline_id, const char *key, struct arena *a,
                               struct stage *out);
 bool store_pipeline_visible(struct conn *c, int64_t pipeline_id, int64_t role_id);
+/* Is no pipeline kept from this role (every pipeline_roles list that exists names it)? */
+bool store_role_sees_every_pipeline(struct conn *c, int64_t role_id);
 /* Does any role have a transition defined between stages of this pipeline? */
 bool store_pipeline_has_matrix(struct conn *c, int64_t pipeline_id);
 bool store_transition_allowed(struct conn *c, int64_t role_id, int64_t from_stage, int64_t to_stage);

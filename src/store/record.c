@@ -1,7 +1,9 @@
 #include "store/record.h"
 #include "core/buf.h"
+#include "core/mem.h"
 #include "core/text.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +131,41 @@ static void select_cols(struct sqlb *b, const struct entity *e)
 	}
 }
 
+/* The SELECT … FROM … JOIN part of e's reads depends on e alone: built once per entity (it
+ * is ~2 KB and ~40 formatted pieces, which every record read used to pay for). */
+static void select_cols_cached(struct sqlb *b, const struct entity *e)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static const struct entity *keys[8];
+	static char *texts[8];
+	const char *text = NULL;
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < 8 && keys[i] && !text; i++)
+		if (keys[i] == e)
+			text = texts[i];
+	if (!text) {
+		struct sqlb t;
+		sqlb_init(&t);
+		select_cols(&t, e);
+		for (int i = 0; i < 8 && !text; i++)
+			if (!keys[i] && !t.overflow) {
+				keys[i] = e;
+				texts[i] = xstrdup(t.sql.data);
+				text = texts[i];
+			}
+		if (!text) { /* more entities than slots: build it every time */
+			pthread_mutex_unlock(&lock);
+			select_cols(b, e);
+			buf_release(&t.sql);
+			return;
+		}
+		buf_release(&t.sql);
+	}
+	pthread_mutex_unlock(&lock);
+	if (!buf_puts(&b->sql, text))
+		b->overflow = true;
+}
+
 /* "alias.owner_id is within kind" (own / team / all / none), for rows of alias. */
 static void owner_clause(struct sqlb *b, const char *alias, enum scope_kind kind, const struct scope *sc)
 {
@@ -227,7 +264,7 @@ enum vk_rc store_record_get(struct conn *c, const struct entity *e, int64_t id,
 {
 	struct sqlb b;
 	sqlb_init(&b);
-	select_cols(&b, e);
+	select_cols_cached(&b, e);
 	where_scope(&b, e, sc, true);
 	sql(&b, " AND t.id = ");
 	param_int(&b, id);
@@ -259,6 +296,46 @@ bool store_record_listed(struct conn *c, const struct entity *e, int64_t id, con
 	return found;
 }
 
+/* Numbers and times sort as the bare column: NULL is below every number in SQLite, the order
+ * the COALESCE(…, -9223372036854775807) of the cursor gives, and only a bare column lets an index
+ * (migration 8) give the order of a page instead of a sort of every matching row. */
+static bool sorts_bare(const struct fdef *f)
+{
+	return !(f->type == FT_TEXT || f->type == FT_DATE || f->type == FT_CURRENCY || f->type == FT_DOMAIN);
+}
+
+/* NOT NULL in the schema (stamped, required or defaulted): a cursor needs no NULL case. */
+static bool never_null(const struct fdef *f)
+{
+	return !strcmp(f->key, "created_at") || !strcmp(f->key, "updated_at") ||
+	       (f->flags & (FF_NOTNULL | FF_REQUIRED));
+}
+
+/* Continue after the cursor's (value, id) in a bare column's order, NULLs last when descending
+ * and first when ascending. The row-value form is what SQLite seeks an index range with. */
+static void cursor_bare(struct sqlb *b, const struct fdef *f, const struct list_query *q)
+{
+	bool at_null = q->cursor_value.kind == V_INT && q->cursor_value.i == -9223372036854775807LL;
+	const char *op = q->desc ? "<" : ">";
+	if (!at_null) {
+		sql(b, " AND ((t.%s, t.id) %s (", f->key, op);
+		param(b, q->cursor_value);
+		sql(b, ", ");
+		param_int(b, q->cursor_id);
+		sql(b, ")");
+		if (q->desc && !never_null(f))
+			sql(b, " OR t.%s IS NULL", f->key);
+		sql(b, ")");
+	} else if (q->desc) {
+		sql(b, " AND t.%s IS NULL AND t.id < ", f->key);
+		param_int(b, q->cursor_id);
+	} else {
+		sql(b, " AND (t.%s IS NOT NULL OR t.id > ", f->key);
+		param_int(b, q->cursor_id);
+		sql(b, ")");
+	}
+}
+
 static const char *order_expr(const struct entity *e, const struct list_query *q, char *buf, size_t size)
 {
 	int field = q->sort_field;
@@ -270,8 +347,11 @@ static const char *order_expr(const struct entity *e, const struct list_query *q
 	if (field < 0)
 		return "t.id";
 	const struct fdef *f = &e->fields[field];
-	bool text = f->type == FT_TEXT || f->type == FT_DATE || f->type == FT_CURRENCY || f->type == FT_DOMAIN;
-	snprintf(buf, size, "COALESCE(t.%s, %s)", f->key, text ? "''" : "-9223372036854775807");
+	if (sorts_bare(f)) {
+		snprintf(buf, size, "t.%s", f->key);
+		return buf;
+	}
+	snprintf(buf, size, "COALESCE(t.%s, '')", f->key);
 	return buf;
 }
 
@@ -358,13 +438,15 @@ enum vk_rc store_record_list(struct conn *c, const struct entity *e, const struc
 	char ob[200];
 	const char *order = order_expr(e, q, ob, sizeof ob);
 	sqlb_init(&b);
-	select_cols(&b, e);
+	select_cols_cached(&b, e);
 	where_scope(&b, e, sc, false);
 	where_query(&b, e, q);
 	if (q->has_cursor) {
 		if (q->sort_field < 0 && !q->sort_path) {
 			sql(&b, " AND t.id %s ", q->desc ? "<" : ">");
 			param_int(&b, q->cursor_id);
+		} else if (!q->sort_path && sorts_bare(&e->fields[q->sort_field])) {
+			cursor_bare(&b, &e->fields[q->sort_field], q);
 		} else {
 			sql(&b, " AND (%s, t.id) %s (", order, q->desc ? "<" : ">");
 			param(&b, q->cursor_value);
@@ -746,27 +828,36 @@ bool store_dup_any(struct conn *c, const char *const *phones, int n_phones, cons
 	return found;
 }
 
-enum vk_rc store_dup_name(struct conn *c, const struct entity *e, const char *name_key, const char *fts,
-                          const char *variants, struct arena *a, struct dup *out, int max, int *n,
-                          const char **keys)
+enum vk_rc store_dup_name(struct conn *c, const struct entity *e, const char *const *keys, int n_keys,
+                          struct arena *a, struct dup *out, int max, int *n, const char **found_keys)
 {
-	char q[900];
-	snprintf(q, sizeof q,
-	         "SELECT '%s', t.id, t.name, COALESCE(t.owner_id, 0), u.name, t.name_key FROM %s t"
-	         " LEFT JOIN users u ON u.id = t.owner_id WHERE t.deleted_at IS NULL AND (t.name_key = ?1"
-	         " OR (?3 IS NOT NULL AND t.name_key IN (SELECT value FROM json_each(?3)))"
-	         " OR (?2 IS NOT NULL AND t.id IN (SELECT rowid / 4 FROM search_fts WHERE search_fts MATCH ?2"
-	         " AND entity = '%s' ORDER BY rank LIMIT 200))) LIMIT 200",
-	         e->name, e->plural, e->name);
+	char q[300];
+	snprintf(q, sizeof q, "SELECT t.id, t.name, COALESCE(t.owner_id, 0), t.name_key FROM %s t"
+	                      " WHERE t.name_key = ?1 AND t.deleted_at IS NULL LIMIT ?2", e->plural);
 	sqlite3_stmt *st = store_stmt_dyn(c, q);
-	sqlite3_bind_text(st, 1, name_key, -1, SQLITE_TRANSIENT);
-	if (fts)
-		sqlite3_bind_text(st, 2, fts, -1, SQLITE_TRANSIENT);
-	if (variants)
-		sqlite3_bind_text(st, 3, variants, -1, SQLITE_TRANSIENT);
-	while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
-		keys[*n] = arena_strdup(a, store_col_text(st, 5));
-		dup_row(c, st, NULL, NULL, a, "name", &out[(*n)++]);
+	/* one prepared lookup, rebound per key (about two thousand for a typical name): a key nobody
+	 * has costs a descent through cached index pages; owners' names are read for hits only */
+	for (int k = 0; k < n_keys && *n < max; k++) {
+		sqlite3_bind_text(st, 1, keys[k], -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, max - *n);
+		while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
+			struct dup *d = &out[(*n)++];
+			memset(d, 0, sizeof *d);
+			d->e = e;
+			d->id = sqlite3_column_int64(st, 0);
+			d->name = arena_strdup(a, store_col_text(st, 1));
+			d->owner_id = sqlite3_column_int64(st, 2);
+			d->match = "name";
+			found_keys[*n - 1] = arena_strdup(a, store_col_text(st, 3));
+		}
+		sqlite3_reset(st);
+	}
+	store_done(c, st);
+	st = store_stmt(c, "SELECT name FROM users WHERE id = ?");
+	for (int i = 0; i < *n; i++) {
+		sqlite3_bind_int64(st, 1, out[i].owner_id);
+		out[i].owner_name = arena_strdup(a, sqlite3_step(st) == SQLITE_ROW ? store_col_text(st, 0) : "");
+		sqlite3_reset(st);
 	}
 	store_done(c, st);
 	return VK_OK;

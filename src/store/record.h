@@ -140,10 +140,9 @@ enum vk_rc store_dup_domain(struct conn *c, const char *domain, const struct sco
  * almost every imported row is, that costs two index seeks. */
 bool store_dup_any(struct conn *c, const char *const *phones, int n_phones, const char *const *emails, int n_emails,
                    const char *domain);
-/* Exact name_key matches, keys listed in variants (a JSON array), and trigram neighbours
- * found by the fts query. visible is left false: the caller filters by distance first and
- * then checks the scope of what it keeps. */
-enum vk_rc store_dup_name(struct conn *c, const struct entity *e, const char *name_key, const char *fts,
-                          const char *variants, struct arena *a, struct dup *out, int max, int *n,
-                          const char **keys);
+/* Records whose name_key is one of keys (each looked up in the name_key index, in the order
+ * given), at most max; found_keys[i] is the name_key of out[i]. visible is left false: the caller
+ * checks the scope of what it keeps. */
+enum vk_rc store_dup_name(struct conn *c, const struct entity *e, const char *const *keys, int n_keys,
+                          struct arena *a, struct dup *out, int max, int *n, const char **found_keys);
 #endif

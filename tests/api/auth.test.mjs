@@ -246,6 +246,48 @@ describe('sessions', () => {
       assert.equal(sessionCookie(l), null);
     });
 
+    // The server keeps resolved sessions in memory: each case below uses the session first, so
+    // the change has to reach a session the server already knows.
+    it('a session in use dies at once on deactivation, password reset and logout', async () => {
+      const u = await createUser(admin);
+      const a = await loginAs(srv, u.login, u.password);
+      for (let i = 0; i < 3; i++) assert.equal((await a.get('/api/me')).status, 200);
+      assert.equal((await admin.patch('/api/users/' + u.id, { active: false })).status, 200);
+      assertError(await a.get('/api/me'), 401, 'unauthorized');
+      assert.equal((await admin.patch('/api/users/' + u.id, { active: true })).status, 200);
+      assert.equal((await a.get('/api/me')).status, 401, 'reactivation does not revive old sessions');
+
+      const b = await loginAs(srv, u.login, u.password);
+      assert.equal((await b.get('/api/me')).status, 200);
+      assert.equal((await admin.patch('/api/users/' + u.id, { password: 'reset-pass-77' })).status, 200);
+      assertError(await b.get('/api/me'), 401, 'unauthorized');
+
+      const c = await loginAs(srv, u.login, 'reset-pass-77');
+      const old = new Client(srv.url);
+      old.cookie = c.cookie; old.csrf = c.csrf;
+      assert.equal((await old.get('/api/me')).status, 200);
+      assert.equal((await c.post('/api/logout')).status, 204);
+      assertError(await old.get('/api/me'), 401, 'unauthorized');
+    });
+
+    it('a role change and a role\'s new capabilities apply to a session in use at once', async () => {
+      const key = 'cache_' + Math.random().toString(36).slice(2, 8).replace(/[^a-z]/g, 'x');
+      const put = (caps) => admin.req('PUT', '/api/roles/' + key, { name: 'Cache test', capabilities: caps });
+      assert.equal((await put([])).status, 200);
+      const u = await createUser(admin, { role: 'manager' });
+      const a = await loginAs(srv, u.login, u.password);
+      assertError(await a.get('/api/users'), 403, 'forbidden');
+      assert.equal((await admin.patch('/api/users/' + u.id, { role: key })).status, 200);
+      const me = await a.get('/api/me');
+      assert.equal(me.status, 200);
+      assert.equal(me.json.user.role, key);
+      assertError(await a.get('/api/users'), 403, 'forbidden');
+      assert.equal((await put(['users.read'])).status, 200);
+      assert.equal((await a.get('/api/users')).status, 200, 'granted capability works on the next request');
+      assert.equal((await put([])).status, 200);
+      assert.equal((await a.get('/api/users')).status, 403, 'withdrawn capability is gone on the next request');
+    });
+
     it('reactivating lets them log in again', async () => {
       const u = await createUser(admin);
       assert.equal((await admin.patch('/api/users/' + u.id, { active: false })).status, 200);

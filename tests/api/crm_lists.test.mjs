@@ -314,6 +314,36 @@ describe('crm lists (deals)', () => {
     assert.deepEqual(desc.map((x) => x.id), asc.map((x) => x.id).reverse());
   });
 
+  // closed_at is unset on open deals: a sort on it walks them as one block, after the closed
+  // ones when descending and before them ascending, and a page may end inside either block.
+  it('sort by a time that may be unset (closed_at) across pages: every deal once, unset last descending', async () => {
+    const won = pl.stages.find((x) => x.kind === 'won');
+    const t2 = tag('cl');
+    const deals = [];
+    for (let i = 0; i < 7; i++) deals.push(await create(admin, 'deals', { title: `Закрытие ${i} ${t2}`, currency: 'RUB' }));
+    for (const i of [1, 4, 5]) {
+      await patchOk(admin, 'deals', deals[i].id, { stage: won.key });
+      await sleep(5);
+    }
+    const ours = (items) => items.filter((x) => x.title.endsWith(' ' + t2));
+    const key = (x) => (x.closed_at === null ? -Infinity : x.closed_at);
+    for (const limit of [1, 2, 3, 5]) {
+      const asc = ours(await all(admin, '/api/deals?sort=closed_at', limit));
+      assert.equal(asc.length, deals.length, `asc limit=${limit}: every deal`);
+      assert.equal(new Set(asc.map((x) => x.id)).size, deals.length, `asc limit=${limit}: no deal twice`);
+      for (let i = 1; i < asc.length; i++) {
+        const a = asc[i - 1], b = asc[i];
+        assert.ok(key(a) < key(b) || (key(a) === key(b) && a.id < b.id),
+          `asc limit=${limit}: ${JSON.stringify(asc.map((x) => [x.id, x.closed_at]))}`);
+      }
+      assert.equal(asc.filter((x) => x.closed_at !== null).length, 3);
+      const desc = ours(await all(admin, '/api/deals?sort=-closed_at', limit));
+      assert.deepEqual(desc.map((x) => x.id), asc.map((x) => x.id).reverse(), `desc limit=${limit}`);
+      const total = (await admin.get(`/api/deals?q=${t2}&sort=-closed_at&count=true&limit=${limit}`)).json.total;
+      assert.equal(total, deals.length);
+    }
+  });
+
   it('X.empty=true / false on a link field', async () => {
     const ct = await create(admin, 'contacts', { name: `Клиент ${t}` });
     const linked = await create(admin, 'deals', { title: `Со связью ${t}`, currency: 'RUB', contact_id: ct.id });

@@ -150,4 +150,12 @@ void test_text(void)
 	CHECK(text_distance("ромашка", "ромашкаа", 2) == 1);
 	CHECK(text_distance("ромашка", "рамашко", 2) == 2);
 	CHECK(text_distance("ромашка", "лютик", 2) > 2);
+	/* two neighbours swapped are one typing error, not two */
+	CHECK(text_distance("ромашка", "ромшака", 2) == 1);
+	CHECK(text_distance("иванов", "иванво", 1) == 1);
+	CHECK(text_distance("иванов", "виванов", 1) == 1);
+	CHECK(text_distance("ab", "ba", 1) == 1);
+	CHECK(text_distance("abc", "ca", 3) == 3); /* a swapped pair is not edited again (optimal alignment) */
+	CHECK(text_distance("ромашка", "рмоашак", 1) == 2);
+	CHECK(text_distance("ромашка", "ромашка ", 0) == 1);
 }

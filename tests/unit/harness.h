@@ -27,4 +27,5 @@ void test_auth(void);
 void test_http(void);
 void test_settings(void);
 void test_csv(void);
+void test_plan(void);
 #endif

@@ -11,7 +11,7 @@ static const struct {
 	void (*fn)(void);
 } suites[] = {
 	{ "core", test_core }, { "phone", test_phone }, { "text", test_text }, { "store", test_store }, { "auth", test_auth },
-	{ "http", test_http }, { "settings", test_settings }, { "csv", test_csv },
+	{ "http", test_http }, { "settings", test_settings }, { "csv", test_csv }, { "plan", test_plan },
 };
 
 const char *unit_tmp_db(void)

@@ -122,8 +122,102 @@ static void append_only(void)
 	unit_rm_db(path);
 }
 
+struct put_kv { const char *key, *value; bool auth; };
+
+static enum vk_rc put_kv_write(struct conn *c, void *ctx)
+{
+	struct put_kv *p = ctx;
+	if (p->auth)
+		store_auth_changed(c);
+	return store_setting_put(c, p->key, p->value, 1);
+}
+
+struct kv_job { struct store *s; struct put_kv p; };
+
+static void *put_kv_thread(void *ctx)
+{
+	struct kv_job *j = ctx;
+	if (store_write(j->s, put_kv_write, &j->p) != VK_OK)
+		__atomic_fetch_add(&unit_failed, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/* Another thread's write, waited for. */
+static void write_elsewhere(struct store *s, const char *key, const char *value)
+{
+	struct kv_job job = { s, { key, value, false } };
+	pthread_t t;
+	pthread_create(&t, NULL, put_kv_thread, &job);
+	pthread_join(t, NULL);
+}
+
+static bool value_is(struct store *s, const char *key, const char *want, struct arena *a)
+{
+	const char *v = store_setting_get(store_reader(s), key, a);
+	return want ? v && strcmp(v, want) == 0 : v == NULL;
+}
+
+/* A request's reads share one snapshot; its own write ends it, so it reads what it wrote. */
+static void read_scope(void)
+{
+	const char *path = unit_tmp_db();
+	struct store *s;
+	CHECK(store_open(path, &s, NULL) == VK_OK);
+	struct arena *a = arena_new(1024);
+	struct put_kv first = { "k", "1", false };
+	CHECK(store_write(s, put_kv_write, &first) == VK_OK);
+
+	store_read_begin(s);
+	CHECK(!store_in_read_tx(store_reader(s)));
+	CHECK(value_is(s, "k", "1", a));
+	CHECK(store_in_read_tx(store_reader(s)));
+	write_elsewhere(s, "k", "2");
+	CHECK(value_is(s, "k", "1", a)); /* still the request's snapshot */
+	struct put_kv own = { "mine", "x", false };
+	CHECK(store_write(s, put_kv_write, &own) == VK_OK);
+	CHECK(!store_in_read_tx(store_reader(s)));
+	CHECK(value_is(s, "mine", "x", a));
+	CHECK(value_is(s, "k", "2", a));
+	store_read_begin(s); /* nested pairs keep the outer transaction */
+	store_read_end(s);
+	CHECK(store_in_read_tx(store_reader(s)));
+	store_read_end(s);
+	CHECK(!store_in_read_tx(store_reader(s)));
+
+	/* outside a pair every statement sees the latest commit */
+	CHECK(value_is(s, "k", "2", a));
+	CHECK(!store_in_read_tx(store_reader(s)));
+	write_elsewhere(s, "k", "3");
+	CHECK(value_is(s, "k", "3", a));
+
+	/* Settings are cached by config epoch. A read transaction that began before a change
+	 * reads the old value, and what it read must not be served once the change is visible. */
+	store_read_begin(s);
+	CHECK(store_schema_version(store_reader(s)) > 0); /* the snapshot is taken here */
+	write_elsewhere(s, "k", "4");                      /* moves the epoch */
+	CHECK(value_is(s, "k", "3", a)); /* read from this snapshot, filed under its older epoch */
+	store_read_end(s);
+	CHECK(value_is(s, "k", "4", a));
+	CHECK(value_is(s, "k", "4", a)); /* and from the cache */
+	store_read_begin(s);
+	CHECK(value_is(s, "k", "4", a));
+	store_read_end(s);
+
+	/* the auth epoch moves with a committed write that says so, and only then */
+	uint64_t e0 = store_auth_epoch(s);
+	CHECK(store_write(s, put_kv_write, &own) == VK_OK);
+	CHECK(store_auth_epoch(s) == e0);
+	struct put_kv auth = { "a", "1", true };
+	CHECK(store_write(s, put_kv_write, &auth) == VK_OK);
+	CHECK(store_auth_epoch(s) == e0 + 1);
+	arena_free(a);
+	store_close(s);
+	unit_rm_db(path);
+}
+
 void test_store(void)
 {
 	group_commit();
 	append_only();
+	read_scope();
 }
