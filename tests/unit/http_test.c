@@ -46,7 +46,9 @@ static void record_text(void)
 				for (int i = 0; i < e->n_fields; i++) {
 					int k = (i + variant) % 4;
 					v[i].kind = k == 0 ? V_NULL : k == 1 ? V_INT : V_TEXT;
-					v[i].i = (int64_t)(i * 1000003) * (variant % 2 ? -1 : 1) - (variant == 5 ? INT64_MAX : 0);
+					/* variant 5: the extremes of int64 (without overflowing to make them) */
+					v[i].i = variant == 5 ? (i % 2 ? INT64_MAX : INT64_MIN)
+					                      : (int64_t)(i * 1000003) * (variant % 2 ? -1 : 1);
 					v[i].s = texts[(i + variant) % 10];
 					if (e->fields[i].type == FT_CUSTOM || e->fields[i].type == FT_JSONOBJ)
 						v[i].s = customs[(i + variant) % 4];
