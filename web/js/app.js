@@ -12,7 +12,7 @@ import { LoginPage } from './login.js';
 import { ProfilePage } from './profile.js';
 import { LanguageSwitch } from './langswitch.js';
 import { NotificationBell } from './bell.js';
-import { PageHeader, Spinner, initials } from './ui.js';
+import { PageHeader, Spinner, initials, useDismiss } from './ui.js';
 import { useCrmSettings, forgetUsers, setCustomFields } from './crm.js';
 
 // Pipelines with their stages and the moves this user may make (GET /api/pipelines): the
@@ -135,25 +135,6 @@ function App() {
       ${toasts.map((x) => html`<div key=${x.id} class=${'toast ' + x.kind} role="status" data-testid="toast">${x.text || t(x.key, x.params)}</div>`)}
     </div>
   <//>`;
-}
-
-// Close a popup on Escape (focus returns to its button) or on a click outside it.
-function useDismiss(open, setOpen, boxRef, buttonRef) {
-  useEffect(() => {
-    if (!open) return undefined;
-    const onDown = (e) => { if (boxRef.current && !boxRef.current.contains(e.target)) setOpen(false); };
-    const onKey = (e) => {
-      if (e.key !== 'Escape') return;
-      setOpen(false);
-      buttonRef.current && buttonRef.current.focus();
-    };
-    document.addEventListener('mousedown', onDown);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('mousedown', onDown);
-      document.removeEventListener('keydown', onKey);
-    };
-  }, [open]);
 }
 
 function UserMenu({ user, onLogout }) {

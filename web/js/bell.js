@@ -10,7 +10,7 @@ import { api } from './api.js';
 import { navigate } from './router.js';
 import { useApp } from './context.js';
 import { ENTITIES, recordPath, formatWhen, formatDateTime } from './crm.js';
-import { Spinner } from './ui.js';
+import { Spinner, useDismiss } from './ui.js';
 import { startLive, stopLive, onLive } from './live.js';
 
 const PAGE = 20;
@@ -72,22 +72,7 @@ export function NotificationBell() {
     return () => { off(); stopLive(); };
   }, []);
 
-  // Close on Escape (focus back to the bell) or on a click elsewhere.
-  useEffect(() => {
-    if (!open) return undefined;
-    const onDown = (e) => { if (box.current && !box.current.contains(e.target)) setOpen(false); };
-    const onKey = (e) => {
-      if (e.key !== 'Escape') return;
-      setOpen(false);
-      button.current && button.current.focus();
-    };
-    document.addEventListener('mousedown', onDown);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('mousedown', onDown);
-      document.removeEventListener('keydown', onKey);
-    };
-  }, [open]);
+  useDismiss(open, setOpen, box, button);
 
   function toggle(e) {
     const opening = !open;

@@ -7,6 +7,7 @@ import { html } from './html.js';
 import { t, lang } from './i18n.js';
 import { customFieldsFor, formatMoney, formatDate, formatDateTime, formatPhone, moneyInput, parseMoney } from './crm.js';
 import { useListItems, customOptions } from './fields.js';
+import { useDismiss } from './ui.js';
 
 const NUMERIC = ['number', 'money'];
 const RANGE = ['number', 'money', 'date', 'datetime'];
@@ -116,14 +117,7 @@ export function CustomFilters({ entity, value, onChange, zone, users }) {
   const [bad, setBad] = useState(null);
   const box = useRef(null);
   useEffect(() => { if (open) { setDraft(toDraft(defs, value, zone)); setBad(null); } }, [open]);
-  useEffect(() => {
-    if (!open) return undefined;
-    const down = (e) => { if (box.current && !box.current.contains(e.target)) setOpen(false); };
-    const key = (e) => { if (e.key === 'Escape') { setOpen(false); box.current.querySelector('button').focus(); } };
-    document.addEventListener('mousedown', down);
-    document.addEventListener('keydown', key);
-    return () => { document.removeEventListener('mousedown', down); document.removeEventListener('keydown', key); };
-  }, [open]);
+  useDismiss(open, setOpen, box);
   if (!defs.length) return null;
   const n = Object.keys(value).length;
 

@@ -9,7 +9,7 @@ import { t } from './i18n.js';
 import { api } from './api.js';
 import { Link, navigate, queryParams, setQuery } from './router.js';
 import { useApp } from './context.js';
-import { PageHeader, Spinner } from './ui.js';
+import { PageHeader, Spinner, useDismiss } from './ui.js';
 import { ENTITIES, pipelinesFor, pipelineByKey, stageByKey, recordError, formatValue, formatMoney, formatWhen,
   formatDate, recordPath, useUsers, stored, store, fieldLabel, mayDo, rememberBack } from './crm.js';
 import { ViewSwitch, SearchBox, OwnerSelect, StageBadge, PhoneLink, Avatar, Banner } from './widgets.js';
@@ -282,14 +282,7 @@ function cell(entity, key, r, pls) {
 function ColumnChooser({ entity, cols, onChange }) {
   const [open, setOpen] = useState(false);
   const box = useRef(null);
-  useEffect(() => {
-    if (!open) return undefined;
-    const down = (e) => { if (box.current && !box.current.contains(e.target)) setOpen(false); };
-    const key = (e) => { if (e.key === 'Escape') { setOpen(false); box.current.querySelector('button').focus(); } };
-    document.addEventListener('mousedown', down);
-    document.addEventListener('keydown', key);
-    return () => { document.removeEventListener('mousedown', down); document.removeEventListener('keydown', key); };
-  }, [open]);
+  useDismiss(open, setOpen, box);
   const toggle = (k) => onChange(cols.includes(k) ? cols.filter((x) => x !== k) : allColumns(entity).map((c) => c.key).filter((x) => x === k || cols.includes(x)));
   return html`<div class="popover-wrap" ref=${box}>
     <button type="button" class="btn" aria-expanded=${open ? 'true' : 'false'} onClick=${() => setOpen(!open)} data-testid="columns-button">

@@ -111,3 +111,24 @@ export function initials(name) {
   const parts = String(name || '').trim().split(/\s+/).filter(Boolean);
   return ((parts[0] || '?')[0] + (parts[1] ? parts[1][0] : '')).toUpperCase();
 }
+
+// Close a popup on Escape or on a click outside it. Escape returns the focus to the popup's
+// button: buttonRef, or without one the first button in the box.
+export function useDismiss(open, setOpen, boxRef, buttonRef) {
+  useEffect(() => {
+    if (!open) return undefined;
+    const onDown = (e) => { if (boxRef.current && !boxRef.current.contains(e.target)) setOpen(false); };
+    const onKey = (e) => {
+      if (e.key !== 'Escape') return;
+      setOpen(false);
+      const button = buttonRef ? buttonRef.current : boxRef.current && boxRef.current.querySelector('button');
+      button && button.focus();
+    };
+    document.addEventListener('mousedown', onDown);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('mousedown', onDown);
+      document.removeEventListener('keydown', onKey);
+    };
+  }, [open]);
+}
