@@ -390,7 +390,6 @@ export function itemsChange(ev, rec) {
   const cur = (rec && rec.currency) || defaultCurrency();
   const now = Array.isArray(ev.new) ? ev.new : [];
   const was = Number(ev.old) || 0;
-  return html`<span><span class="tl-field">${t('items.title')}:</span> <span class="old">${t('items.lines', { count: was })}</span>
-    <span class="arrow">→</span> <strong>${now.length ? now.map((x) => `${x.name} × ${formatQty(x.qty)}` +
+  return html`<span><span class="tl-field">${t('items.title')}:</span> <span class="old">${t('items.lines', { count: was })}</span>${' '}<span class="arrow">→</span> <strong>${now.length ? now.map((x) => `${x.name} × ${formatQty(x.qty)}` +
       (x.amount !== undefined ? ` (${formatMoney(x.amount, cur)})` : '')).join(', ') : t('items.lines', { count: 0 })}</strong></span>`;
 }
