@@ -18,7 +18,7 @@ let seq = 0;
 
 function fromItem(x, cur) {
   return { key: ++seq, product_id: x.product_id, code: x.code, name: x.name, unit: x.unit,
-    qty: String(x.qty), price: x.price === undefined ? undefined : moneyInput(x.price, cur) };
+    qty: String(x.qty), price: x.price === undefined ? undefined : moneyInput(x.price, cur), saved: { price: x.price, amount: x.amount } };
 }
 
 // "2,5" / "2.5" / "3" → 2.5; NaN unless positive, at most 3 decimals and ≤ 10^9 (as the server).
@@ -190,6 +190,7 @@ export function LineItems({ rec, user, editable, onSaved, onReload }) {
   }
 
   const amounts = lines.map((l) => {
+    if (!draft && l.saved) return l.saved.amount;           // as the server summed it
     const q = parseQty(l.qty), p = parseMoney(l.price, cur);
     return Number.isNaN(q) || p === null || Number.isNaN(p) ? null : lineAmount(q, p);
   });
@@ -249,7 +250,7 @@ export function LineItems({ rec, user, editable, onSaved, onReload }) {
               ${mayEdit ? html`<input class="input num" value=${l.price} inputmode="decimal" aria-label=${t('items.price_n', { name })}
                   data-testid=${'li-price-' + i} aria-invalid=${invalid(l, 'price')}
                   onInput=${(e) => setLine(l.key, { price: e.currentTarget.value })} onKeyDown=${(e) => lineKeys(e, l.key, 'price')} />`
-                : html`<span data-testid=${'li-price-' + i}>${formatMoney(parseMoney(l.price, cur), cur)}</span>`}
+                : html`<span data-testid=${'li-price-' + i}>${formatMoney(l.saved.price, cur)}</span>`}
             </td>
             <td class="li-amount num strong" data-label=${t('items.col_amount')} data-testid=${'li-amount-' + i}>
               ${amounts[i] === null ? '—' : formatMoney(amounts[i], cur)}</td>`}
