@@ -1310,6 +1310,9 @@ static enum vk_rc items_write(struct conn *c, void *ctx)
 	auth_scope(c, t->p, e->name, "edit", &sc);
 	if (store_record_get(c, e, t->id, &sc, t->a, &cur) != VK_OK)
 		return not_allowed(c, t, "edit");
+	/* the lines set the amount and show prices: a role kept from the amount keeps off them */
+	if (auth_field_hidden(c, t->p, e->name, "amount", t->a))
+		return vk_fail(t->err, VK_EFORBIDDEN, "amount", "your role may not set amount (line items set it)");
 	if (cur.version != x->version) {
 		vk_fail(t->err, VK_ECONFLICT, "version", "someone changed this deal since you opened it; reload");
 		t->err->code = "stale";

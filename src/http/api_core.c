@@ -60,7 +60,7 @@ static bool own_record(const struct principal *p, const char *entity, int64_t id
 static void timeline(struct req *r)
 {
 	static const char *const entities[] = { "user", "settings", "token", "role", "contact", "company", "deal",
-	                                             "team", "pipeline", "field", "list", NULL };
+	                                             "team", "pipeline", "field", "list", "product", NULL };
 	const char *entity = req_query(r, "entity"), *ids = req_query(r, "id");
 	int limit;
 	int64_t cursor, id = 0;
@@ -101,6 +101,10 @@ static void timeline(struct req *r)
 	for (int i = 0; i < n && i < limit; i++) {
 		/* a field the role may not see has no visible history either */
 		if (crm && items[i].field && auth_field_hidden(store_reader(req_store(r)), r->user, entity, items[i].field, r->arena))
+			continue;
+		/* a deal's line items carry their amounts: hidden with the amount */
+		if (crm == &entity_deal && items[i].field && !strcmp(items[i].field, "items") &&
+		    auth_field_hidden(store_reader(req_store(r)), r->user, entity, "amount", r->arena))
 			continue;
 		json_array_append_new(arr, render_event(&items[i]));
 	}

@@ -80,7 +80,8 @@ static void items_get(struct req *r)
 		return;
 	if (record_get(req_store(r), r->user, &entity_deal, id, r->arena, &rec) != VK_OK)
 		return reply_error_msg(r, 404, "not_found", NULL, "no such deal");
-	reply_list(r, render_deal_items(store_reader(req_store(r)), id, r->arena), 0);
+	struct conn *c = store_reader(req_store(r));
+	reply_list(r, render_deal_items(c, id, !auth_field_hidden(c, r->user, "deal", "amount", r->arena), r->arena), 0);
 }
 
 static void items_put(struct req *r)
@@ -101,7 +102,8 @@ static void items_put(struct req *r)
 	if (rc != VK_OK)
 		return reply_error(r, rc, &err);
 	struct record rec;
-	json_t *items = render_deal_items(store_reader(req_store(r)), id, r->arena);
+	/* deal_items_set refused a role that may not see the amount: prices are shown */
+	json_t *items = render_deal_items(store_reader(req_store(r)), id, true, r->arena);
 	json_t *body = json_pack("{s:o}", "items", items);
 	if (record_get(req_store(r), r->user, &entity_deal, id, r->arena, &rec) == VK_OK) {
 		json_object_set_new(body, "version", json_integer(rec.version));

@@ -116,7 +116,7 @@ static json_t *record_detail(struct req *r, const struct record *rec)
 		}
 	json_object_set_new(o, "checklists", lists);
 	if (rec->e == &entity_deal)
-		json_object_set_new(o, "items", render_deal_items(c, rec->id, r->arena));
+		json_object_set_new(o, "items", render_deal_items(c, rec->id, !auth_field_hidden(c, r->user, "deal", "amount", r->arena), r->arena));
 	return o;
 }
 

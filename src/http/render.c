@@ -328,19 +328,23 @@ bool render_record_text(struct buf *b, const struct record *r, const char *const
 	return buf_append(b, "}", 1);
 }
 
-json_t *render_deal_items(struct conn *c, int64_t deal_id, struct arena *a)
+json_t *render_deal_items(struct conn *c, int64_t deal_id, bool prices, struct arena *a)
 {
 	struct deal_item *items;
 	int n;
 	store_deal_items(c, deal_id, a, &items, &n);
 	json_t *arr = json_array();
-	for (int i = 0; i < n; i++)
-		json_array_append_new(arr, json_pack("{s:I, s:o, s:o, s:s, s:s, s:f, s:I, s:I}", "id", (json_int_t)items[i].id,
-		                                     "product_id", items[i].product_id ? json_integer(items[i].product_id) : json_null(),
-		                                     "code", items[i].code ? json_string(items[i].code) : json_null(),
-		                                     "name", items[i].name, "unit", items[i].unit,
-		                                     "qty", (double)items[i].qty_milli / 1000.0, "price", (json_int_t)items[i].price,
-		                                     "amount", (json_int_t)items[i].amount));
+	for (int i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:I, s:o, s:o, s:s, s:s, s:f}", "id", (json_int_t)items[i].id, "product_id",
+		                      items[i].product_id ? json_integer(items[i].product_id) : json_null(), "code",
+		                      items[i].code ? json_string(items[i].code) : json_null(), "name", items[i].name,
+		                      "unit", items[i].unit, "qty", (double)items[i].qty_milli / 1000.0);
+		if (prices) {
+			json_object_set_new(o, "price", json_integer(items[i].price));
+			json_object_set_new(o, "amount", json_integer(items[i].amount));
+		}
+		json_array_append_new(arr, o);
+	}
 	return arr;
 }
 

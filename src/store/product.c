@@ -1,4 +1,5 @@
 #include "store/product.h"
+#include "core/text.h"
 
 #include <string.h>
 
@@ -30,21 +31,29 @@ enum vk_rc store_product_get(struct conn *c, int64_t id, struct arena *a, struct
 	return rc;
 }
 
+/* Search folds case and ё in C because SQL's lower() knows only ASCII and the catalogues are
+ * Russian: "смес" must find "Смеситель". A catalogue is small (thousands of lines), so the
+ * rows after the cursor are read in id order and matched here, without a folded column. */
 enum vk_rc store_product_list(struct conn *c, const char *q, int active, int64_t after_id, int limit,
                               struct arena *a, struct product **items, int *n)
 {
 	sqlite3_stmt *st = store_stmt(c,
-		"SELECT " PRODUCT_COLS " FROM products WHERE id > ?1 AND (?2 < 0 OR active = ?2)"
-		" AND (?3 IS NULL OR instr(lower(code), lower(?3)) > 0 OR instr(lower(name), lower(?3)) > 0)"
-		" ORDER BY id LIMIT ?4");
+		"SELECT " PRODUCT_COLS " FROM products WHERE id > ?1 AND (?2 < 0 OR active = ?2) ORDER BY id");
 	store_bind_int(st, 1, after_id);
 	store_bind_int(st, 2, active);
-	store_bind_text(st, 3, q && *q ? q : NULL);
-	store_bind_int(st, 4, limit);
+	char fq[1024], code[256], name[1400];
+	text_fold(q ? q : "", fq, sizeof fq);
 	*items = arena_alloc(a, sizeof **items * (size_t)limit);
 	*n = 0;
-	while (*n < limit && sqlite3_step(st) == SQLITE_ROW)
+	while (*n < limit && sqlite3_step(st) == SQLITE_ROW) {
+		if (*fq) {
+			text_fold(store_col_text(st, 1), code, sizeof code);
+			text_fold(store_col_text(st, 2), name, sizeof name);
+			if (!strstr(code, fq) && !strstr(name, fq))
+				continue;
+		}
 		read_product(st, a, &(*items)[(*n)++]);
+	}
 	store_done(c, st);
 	return VK_OK;
 }

@@ -5,9 +5,11 @@ import notes from './notes.en.js';
 import tasks from './tasks.en.js';
 import config from './config.en.js';
 import dups from './dups.en.js';
+import items from './items.en.js';
 
 export default {
   dups,
+  items,
   config,
   data,
   notes,

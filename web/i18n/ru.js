@@ -5,9 +5,11 @@ import notes from './notes.ru.js';
 import tasks from './tasks.ru.js';
 import config from './config.ru.js';
 import dups from './dups.ru.js';
+import items from './items.ru.js';
 
 export default {
   dups,
+  items,
   config,
   data,
   notes,

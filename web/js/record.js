@@ -17,6 +17,7 @@ import { DuplicateRefusal, isDuplicate } from './duplicates.js';
 import { Timeline } from './timeline.js';
 import { NotesPanel } from './notes.js';
 import { RecordTasks } from './tasks.js';
+import { LineItems } from './lineitems.js';
 import { Banner, RecordPicker, PhoneLink, StageBadge, Avatar } from './widgets.js';
 
 export function RecordPage({ entity, id }) {
@@ -222,7 +223,7 @@ export function RecordPage({ entity, id }) {
           <h2 class="card-title">${t('record.details')}</h2>
           <div class="rfields">
             ${fields.main.map((k) => html`<${EditableField} key=${k} field=${k} rec=${rec} error=${errors[k]} onSave=${save} users=${users}
-              readOnly=${!editable} startEditing=${attempt && attempt.need === k} />`)}
+              readOnly=${!editable || (k === 'amount' && rec.items && rec.items.length > 0)} startEditing=${attempt && attempt.need === k} />`)}
           </div>
           ${customFieldsFor(entity).length ? html`<h3 class="sub-title">${t('record.custom_fields')}</h3>
           <div class="rfields" data-testid="custom-fields">
@@ -243,6 +244,8 @@ export function RecordPage({ entity, id }) {
               : t('record.updated_plain', { when: formatDateTime(rec.updated_at) })}
           </p>
         </section>
+        ${entity === 'deal' ? html`<${LineItems} rec=${rec} user=${app.user} editable=${editable} onReload=${load}
+          onSaved=${(r) => { setRec((x) => ({ ...x, items: r.items, version: r.version, amount: r.amount })); api.get('/api/deals/' + id).then(setRec).catch(() => {}); }} />` : null}
         ${entity !== 'deal' ? html`<${Related} entity=${entity} rec=${rec} />` : null}
       </div>
       <div class="record-side">

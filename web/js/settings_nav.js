@@ -12,12 +12,14 @@ import { FieldsSettings } from './settings_fields.js';
 import { ListsSettings } from './settings_lists.js';
 import { RolesSettings } from './settings_roles.js';
 import { TeamsSettings } from './settings_teams.js';
+import { ProductsSettings } from './settings_products.js';
 
 export const SECTIONS = [
   { id: 'general', path: '/settings', key: 'config.tab_general', may: () => true, component: null },
   { id: 'pipelines', path: '/settings/pipelines', key: 'config.tab_pipelines', may: (u) => can(u, 'settings.manage'), component: PipelinesSettings },
   { id: 'fields', path: '/settings/fields', key: 'config.tab_fields', may: (u) => can(u, 'settings.manage'), component: FieldsSettings },
   { id: 'lists', path: '/settings/lists', key: 'config.tab_lists', may: (u) => can(u, 'settings.manage'), component: ListsSettings },
+  { id: 'products', path: '/settings/products', key: 'items.tab_products', may: (u) => can(u, 'settings.manage'), component: ProductsSettings },
   // changing a role needs users.manage (PUT /api/roles), reading them roles.read
   { id: 'roles', path: '/settings/roles', key: 'config.tab_roles', may: (u) => can(u, 'users.manage') && can(u, 'roles.read'), component: RolesSettings },
   { id: 'teams', path: '/settings/teams', key: 'config.tab_teams', may: (u) => can(u, 'users.manage') && can(u, 'users.read'), component: TeamsSettings },

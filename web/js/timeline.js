@@ -9,9 +9,10 @@ import { FIELDS, fieldLabel, formatValue, formatDateTime, formatWhen, stageName,
 import { formatCustom } from './fields.js';
 import { Spinner } from './ui.js';
 import { Avatar } from './widgets.js';
+import { itemsChange } from './lineitems.js';
 
 // Reasons the server writes for automatic changes, translated when known.
-const REASONS = { 'a contact was linked': 'timeline.reason_contact_linked' };
+const REASONS = { 'a contact was linked': 'timeline.reason_contact_linked', 'line items': 'items.tl_reason' };
 
 // A note's text in the history: the start of it, as a quote.
 const noteText = (v) => { const s = String(v || ''); return s.length > 200 ? s.slice(0, 200) + '…' : s; };
@@ -77,6 +78,7 @@ export function Timeline({ entity, id, version, refresh, pipeline, rec, users })
           : html`<span>${t('data.tl_merged')} <strong>${n.name || '#' + n.merged}</strong> <span class="muted">#${n.merged}</span></span>`;
       }
       default:
+        if (ev.field === 'items' && entity === 'deal') return itemsChange(ev, rec);
         return html`<span><span class="tl-field">${fieldLabel(ev.field || '', entity)}:</span> <span class="old">${value(ev, ev.old)}</span> <span class="arrow">→</span> <strong>${value(ev, ev.new)}</strong></span>`;
     }
   }
