@@ -40,7 +40,9 @@ export function TaskCalendar({ who, whoSelect, gen, onCreate }) {
   const p0 = queryParams();
   const [mode, setMode] = useState(() => (MODES.includes(p0.mode) ? p0.mode : stored(MODE_KEY, null) || (narrow() ? 'day' : 'week')));
   const [anchor, setAnchor] = useState(() => (validDay(p0.date) ? p0.date : today()));
-  const [tasks, setTasks] = useState(null);
+  // the tasks are kept with the view they were loaded for, so that a view just switched to never
+  // draws the previous view's tasks for a moment before its own arrive
+  const [loaded, setLoaded] = useState({ view: null, items: null });
   const [banner, setBanner] = useState(null);
   const [dialog, setDialog] = useState(null);
   const [over, setOver] = useState(null);             // the slot under a dragged task
@@ -50,17 +52,21 @@ export function TaskCalendar({ who, whoSelect, gen, onCreate }) {
   const scroller = useRef(null);
   const scrolledFor = useRef(null);
   const [from, to] = range(mode, anchor);
+  const view = who + '|' + mode + '|' + from;
+  const tasks = loaded.view === view ? loaded.items : null;
+  const setTasks = (fn) => setLoaded((l) => ({ view: l.view, items: l.items && fn(l.items) }));
 
   async function load() {
     const n = ++seq.current;
+    const v = view;
     try {
       const r = await loadTasks({ assignee: who, 'due.from': at(from, 0, 0), 'due.to': at(addDays(to, 1), 0, 0) - 1 });
-      if (n === seq.current) setTasks(r.items);
+      if (n === seq.current) setLoaded({ view: v, items: r.items });
     } catch (e) {
-      if (n === seq.current) { setTasks([]); setBanner({ kind: 'error', text: taskError(e) }); }
+      if (n === seq.current) { setLoaded({ view: v, items: [] }); setBanner({ kind: 'error', text: taskError(e) }); }
     }
   }
-  useEffect(() => { setTasks(null); load(); }, [who, mode, from, gen]);
+  useEffect(() => { load(); }, [who, mode, from, gen]);
   useEffect(() => {
     store(MODE_KEY, mode);
     setQuery({ mode, date: anchor !== today() ? anchor : undefined, assignee: who !== 'me' ? who : undefined });
