@@ -1123,7 +1123,7 @@ static enum vk_rc import_write(struct conn *c, void *ctx)
 		struct row *r = &j->rows[i];
 		if (r->bad || r->err_message || !r->search)
 			continue;
-		enum vk_rc rc = store_record_index(c, im->e, r->id, r->search);
+		enum vk_rc rc = store_record_index_new(c, im->e, r->id, r->search);
 		if (rc != VK_OK)
 			return rc;
 	}
