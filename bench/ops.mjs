@@ -306,5 +306,4 @@ export const PLANNED = [
   { id: 'take', title: 'POST /api/queue/P/take with 10k and 100k waiting', needs: 'dispatch queue', baseline: 'sqlite_insert_fsync', target: 'p99 < 5 ms at 10k waiting' },
   { id: 'telephony_route', title: 'GET /api/telephony/route (routing answer for the PBX)', needs: 'telephony', baseline: 'nginx_static' },
   { id: 'reports', title: 'report queries (funnel, sources)', needs: 'analytics, covering indexes or summary tables', baseline: 'SQLite GROUP BY (to add to sqlite_baseline)' },
-  { id: 'csv_import', title: 'CSV import, rows/s', needs: 'voronka import (bench/transfer.mjs measures it apart for now)', baseline: 'sqlite_insert_batch' },
 ];

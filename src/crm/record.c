@@ -869,12 +869,12 @@ enum vk_rc record_create_in(struct conn *c, struct create_job *j, struct record_
 	*wrote = true;
 	if ((rc = store_record_insert(c, e, v, p->user_id, j->now, &r->id)) != VK_OK)
 		return rc;
-	if (e->has_phones && (rc = store_record_set_phones(c, e, r->id, r->phones, r->phones_raw, r->n_phones)) != VK_OK)
+	if (e->has_phones && (rc = store_record_add_phones(c, e, r->id, r->phones, r->phones_raw, r->n_phones)) != VK_OK)
 		return rc;
-	if (e->has_phones && (rc = store_record_set_emails(c, e, r->id, r->emails, r->n_emails)) != VK_OK)
+	if (e->has_phones && (rc = store_record_add_emails(c, e, r->id, r->emails, r->n_emails)) != VK_OK)
 		return rc;
 	r->search = record_search_text(c, a, e, v, r->phones, r->n_phones, r->emails, r->n_emails);
-	if (!r->defer_index && (rc = store_record_index(c, e, r->id, r->search)) != VK_OK)
+	if (!r->defer_index && (rc = store_record_index_new(c, e, r->id, r->search)) != VK_OK)
 		return rc;
 	int ti = record_field_index(e, e->title);
 	rc = record_event(c, p, e, r->id, j->now, "create", NULL, NULL, record_value_json(a, &e->fields[ti], &v[ti]),

@@ -23,6 +23,8 @@
 #include <time.h>
 
 #define MAX_MULTI 10     /* phones or e-mails per record, as the API allows */
+#define STR_(x) #x
+#define STR(x) STR_(x) /* a number in an error's value */
 #define BATCH 2000       /* rows per write job: ~50 ms of the writer, so other writes wait little */
 #define MAX_ROWS 200000  /* data rows per request */
 #define MAX_USERS 10000
@@ -318,14 +320,24 @@ static enum vk_rc user_lookup(const struct users *u, const char *text, const cha
 		text_name_key(text, key, sizeof key);
 		int64_t *i = smap_get(&u->by_name, key);
 		if (i && *i < 0)
-			return vk_fail(err, VK_EINVAL, field, "several users are named \"%.100s\"; give the login", text);
+		{
+			vk_fail(err, VK_EINVAL, field, "several users are named \"%.100s\"; give the login", text);
+			err->code = "user_ambiguous";
+			return VK_EINVAL;
+		}
 		if (i)
 			found = &u->items[*i];
 	}
-	if (!found)
-		return vk_fail(err, VK_EINVAL, field, "no user with the login or name \"%.100s\"", text);
-	if (!found->active)
-		return vk_fail(err, VK_EINVAL, field, "user \"%.100s\" is deactivated", text);
+	if (!found) {
+		vk_fail(err, VK_EINVAL, field, "no user with the login or name \"%.100s\"", text);
+		err->code = "user_not_found";
+		return VK_EINVAL;
+	}
+	if (!found->active) {
+		vk_fail(err, VK_EINVAL, field, "user \"%.100s\" is deactivated", text);
+		err->code = "user_inactive";
+		return VK_EINVAL;
+	}
 	*id = found->id;
 	return VK_OK;
 }
@@ -646,11 +658,11 @@ struct row {
 	const char *company_name;     /* a contact's company by name, found by the writer */
 	const char *search;           /* full-text body, written at the end of the job */
 	bool bad;                     /* failed before the writer */
-	struct { const char *field, *message; } errs[ROW_ERRORS]; /* why, kept until the batch is reported */
+	struct { const char *code, *field, *message, *value; } errs[ROW_ERRORS]; /* why, kept until the batch is reported */
 	int n_errs;
 	struct arena *a;              /* the batch's */
 	int64_t id;                   /* created */
-	const char *err_field, *err_message; /* the writer's verdict */
+	const char *err_code, *err_field, *err_message, *err_value; /* the writer's verdict */
 };
 
 struct import {
@@ -672,20 +684,40 @@ struct import {
 	struct arena *a;              /* the result's */
 };
 
-static void add_error(struct import *im, int64_t row, const char *field, const char *message)
+static void add_error(struct import *im, int64_t row, const char *code, const char *field, const char *message,
+                      const char *value)
 {
 	struct import_result *out = im->out;
 	if (out->n_errors == IMPORT_MAX_ERRORS)
 		return;
-	out->errors[out->n_errors++] = (struct import_error){ row, field ? arena_strdup(im->a, field) : NULL,
-	                                                     arena_strdup(im->a, message) };
+	out->errors[out->n_errors++] = (struct import_error){ row, code ? code : "invalid",
+	                                                     field ? arena_strdup(im->a, field) : NULL,
+	                                                     arena_strdup(im->a, message),
+	                                                     value ? arena_strdup(im->a, value) : NULL };
 }
 
-/* Errors wait in the row: rows are reported in order once their batch is through the writer. */
-static void row_fail(struct row *r, const struct vk_err *err)
+/* A cell quoted back in an error: enough to find it, not a whole pasted letter. */
+static const char *quoted(struct arena *a, const char *text)
+{
+	if (!text)
+		return NULL;
+	size_t n = strlen(text);
+	if (n <= 100)
+		return arena_strdup(a, text);
+	while (n > 100 || (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)) /* whole UTF-8 characters */
+		n--;
+	return arena_strndup(a, text, n);
+}
+
+/* Errors wait in the row: rows are reported in order once their batch is through the writer.
+ * err->code names the problem for the browser, which words it in the user's language with
+ * value (the cell at fault, or what the message quotes) and the field; message is the English. */
+static void row_fail(struct row *r, const struct vk_err *err, const char *value)
 {
 	if (r->n_errs < ROW_ERRORS) {
+		r->errs[r->n_errs].code = err->code;
 		r->errs[r->n_errs].field = err->field ? arena_strdup(r->a, err->field) : NULL;
+		r->errs[r->n_errs].value = quoted(r->a, value);
 		r->errs[r->n_errs++].message = arena_strdup(r->a, err->message);
 	}
 	r->bad = true;
@@ -715,6 +747,7 @@ static json_t *custom_json(struct import *im, const struct field_row *def, const
 		double d;
 		if (!parse_number(text, &d)) {
 			vk_fail(err, VK_EINVAL, path, "%s: \"%.60s\" is not a number", path, text);
+			err->code = "number";
 			return NULL;
 		}
 		return d == floor(d) && fabs(d) < 1e15 ? json_integer((json_int_t)d) : json_real(d);
@@ -723,6 +756,7 @@ static json_t *custom_json(struct import *im, const struct field_row *def, const
 		double d;
 		if (!parse_number(text, &d) || d < 0 || d > 1e13) {
 			vk_fail(err, VK_EINVAL, path, "%s: \"%.60s\" is not an amount of money", path, text);
+			err->code = "money";
 			return NULL;
 		}
 		return json_integer((json_int_t)llround(d * 100));
@@ -731,6 +765,7 @@ static json_t *custom_json(struct import *im, const struct field_row *def, const
 		bool b;
 		if (!parse_bool(text, &b)) {
 			vk_fail(err, VK_EINVAL, path, "%s: \"%.60s\" is not yes or no", path, text);
+			err->code = "bool";
 			return NULL;
 		}
 		return json_boolean(b);
@@ -739,6 +774,7 @@ static json_t *custom_json(struct import *im, const struct field_row *def, const
 		char ymd[16];
 		if (!parse_date_only(text, ymd)) {
 			vk_fail(err, VK_EINVAL, path, "%s: \"%.60s\" is not a date (YYYY-MM-DD or DD.MM.YYYY)", path, text);
+			err->code = "date";
 			return NULL;
 		}
 		return json_string(ymd);
@@ -747,6 +783,7 @@ static json_t *custom_json(struct import *im, const struct field_row *def, const
 		int64_t ms;
 		if (!parse_datetime(text, &ms) || ms < 0) {
 			vk_fail(err, VK_EINVAL, path, "%s: \"%.60s\" is not a date and time", path, text);
+			err->code = "datetime";
 			return NULL;
 		}
 		return json_integer(ms);
@@ -762,6 +799,7 @@ static json_t *custom_json(struct import *im, const struct field_row *def, const
 		int n = split_multi(a, text, ";,\n", parts, 50);
 		if (n > 50) {
 			vk_fail(err, VK_EINVAL, path, "%s: more than 50 values", path);
+			err->code = "too_many_values";
 			return NULL;
 		}
 		json_t *arr = json_array();
@@ -791,7 +829,7 @@ static void apply_cell(struct import *im, const struct target *t, const char *te
 	case T_USER: {
 		int64_t id;
 		if (user_lookup(&im->users, text, t->key, &id, &err) != VK_OK)
-			return row_fail(r, &err);
+			return row_fail(r, &err, text);
 		r->v[t->field] = (struct value){ .kind = V_INT, .i = id };
 		r->given[t->field] = true;
 		return;
@@ -804,7 +842,8 @@ static void apply_cell(struct import *im, const struct target *t, const char *te
 			r->company_name = text;
 		} else {
 			vk_fail(&err, VK_EINVAL, t->key, "%s must be an id", t->key);
-			row_fail(r, &err);
+			err.code = "not_id";
+			row_fail(r, &err, text);
 		}
 		return;
 	case T_PHONES: {
@@ -814,7 +853,8 @@ static void apply_cell(struct import *im, const struct target *t, const char *te
 			char *e164 = arena_alloc(a, PHONE_MAX);
 			if (strlen(parts[i]) > 64 || phone_normalize(parts[i], im->country, e164) != VK_OK) {
 				vk_fail(&err, VK_EINVAL, "phones", "\"%.64s\" is not a phone number", parts[i]);
-				return row_fail(r, &err);
+				err.code = "phone";
+				return row_fail(r, &err, parts[i]);
 			}
 			bool dup = false;
 			for (int k = 0; k < r->n_phones; k++)
@@ -830,7 +870,8 @@ static void apply_cell(struct import *im, const struct target *t, const char *te
 		}
 		if (n > MAX_MULTI) {
 			vk_fail(&err, VK_EINVAL, "phones", "more than %d phone numbers", MAX_MULTI);
-			row_fail(r, &err);
+			err.code = "too_many_phones";
+			row_fail(r, &err, STR(MAX_MULTI));
 		}
 		return;
 	}
@@ -841,7 +882,8 @@ static void apply_cell(struct import *im, const struct target *t, const char *te
 			char *em = arena_alloc(a, 256);
 			if (!text_email(parts[i], em, 256)) {
 				vk_fail(&err, VK_EINVAL, "emails", "\"%.64s\" is not an e-mail address", parts[i]);
-				return row_fail(r, &err);
+				err.code = "email";
+				return row_fail(r, &err, parts[i]);
 			}
 			bool dup = false;
 			for (int k = 0; k < r->n_emails; k++)
@@ -855,14 +897,15 @@ static void apply_cell(struct import *im, const struct target *t, const char *te
 		}
 		if (n > MAX_MULTI) {
 			vk_fail(&err, VK_EINVAL, "emails", "more than %d e-mail addresses", MAX_MULTI);
-			row_fail(r, &err);
+			err.code = "too_many_emails";
+			row_fail(r, &err, STR(MAX_MULTI));
 		}
 		return;
 	}
 	case T_CUSTOM: {
 		json_t *v = custom_json(im, t->def, text, t->key, a, &err);
 		if (!v)
-			return row_fail(r, &err);
+			return row_fail(r, &err, text);
 		if (!r->custom)
 			r->custom = json_object();
 		json_object_set_new(r->custom, t->def->key, v);
@@ -872,14 +915,16 @@ static void apply_cell(struct import *im, const struct target *t, const char *te
 	case T_STAGE:
 		if (strlen(text) > 64) {
 			vk_fail(&err, VK_EINVAL, t->key, "%s must be a key such as \"lead\"", t->key);
-			return row_fail(r, &err);
+			err.code = "not_key";
+			return row_fail(r, &err, text);
 		}
 		*(t->kind == T_PIPELINE ? &r->pipeline_key : &r->stage_key) = text;
 		return;
 	case T_MESSENGER: {
 		if (utf8_chars(text) > 200) {
 			vk_fail(&err, VK_EINVAL, t->key, "%s must be at most 200 characters", t->key);
-			return row_fail(r, &err);
+			err.code = "too_long";
+			return row_fail(r, &err, "200");
 		}
 		if (!r->messengers)
 			r->messengers = json_object();
@@ -920,20 +965,23 @@ static void check_fields(struct import *im, struct row *r, struct arena *a)
 			continue;
 		if (f->max && utf8_chars(v->s) > (size_t)f->max) {
 			vk_fail(&err, VK_EINVAL, f->key, "%s must be at most %d characters", f->key, f->max);
-			return row_fail(r, &err);
+			err.code = "too_long";
+			return row_fail(r, &err, arena_printf(a, "%d", f->max));
 		}
 		if (f->type == FT_DATE) {
 			char ymd[16];
 			if (!parse_date_only(v->s, ymd)) {
 				vk_fail(&err, VK_EINVAL, f->key, "%s: \"%.40s\" is not a date (YYYY-MM-DD or DD.MM.YYYY)", f->key, v->s);
-				return row_fail(r, &err);
+				err.code = "date";
+				return row_fail(r, &err, v->s);
 			}
 			v->s = arena_strdup(a, ymd);
 		} else if (f->type == FT_DOMAIN) {
 			char *d = arena_alloc(a, 256);
 			if (!text_domain(v->s, d, 256)) {
 				vk_fail(&err, VK_EINVAL, f->key, "%s must be a web domain such as example.ru", f->key);
-				return row_fail(r, &err);
+				err.code = "domain";
+				return row_fail(r, &err, NULL);
 			}
 			v->s = d;
 		} else if (f->type == FT_CURRENCY) {
@@ -942,26 +990,30 @@ static void check_fields(struct import *im, struct row *r, struct arena *a)
 				ok = v->s[k] >= 'A' && v->s[k] <= 'Z';
 			if (!ok) {
 				vk_fail(&err, VK_EINVAL, f->key, "%s must be an ISO 4217 code such as RUB", f->key);
-				return row_fail(r, &err);
+				err.code = "currency";
+				return row_fail(r, &err, NULL);
 			}
 		} else if (f->type == FT_MONEY || f->type == FT_INT) {
 			double d;
 			if (!parse_number(v->s, &d) || d < 0 || d > 1e13) {
 				vk_fail(&err, VK_EINVAL, f->key, "%s must be a number", f->key);
-				return row_fail(r, &err);
+				err.code = "number";
+				return row_fail(r, &err, v->s);
 			}
 			*v = (struct value){ .kind = V_INT, .i = f->type == FT_MONEY ? llround(d * 100) : (int64_t)d };
 		}
 	}
 	if (!r->bad && (!r->given[im->title] || r->v[im->title].kind == V_NULL)) {
 		vk_fail(&err, VK_EMISSING, e->title, "%s is required", e->title);
-		row_fail(r, &err);
+		err.code = "missing";
+		row_fail(r, &err, NULL);
 	}
 	if (!r->bad && r->messengers) {
 		int mi = record_field_index(e, "messengers");
 		if (json_object_size(r->messengers) > 20) {
 			vk_fail(&err, VK_EINVAL, "messengers", "at most 20 messengers");
-			return row_fail(r, &err);
+			err.code = "too_many_messengers";
+			return row_fail(r, &err, NULL);
 		}
 		char *text = json_dumps(r->messengers, JSON_COMPACT | JSON_SORT_KEYS);
 		r->v[mi] = (struct value){ .kind = V_TEXT, .s = arena_strdup(a, text) };
@@ -1054,10 +1106,16 @@ static enum vk_rc company_by_name(struct conn *c, struct job *j, const struct sc
 		smap_put(&j->companies, key, visible > 1 ? -2 : found);
 		seen = smap_get(&j->companies, key);
 	}
-	if (*seen == -1)
-		return vk_fail(err, VK_EINVAL, "company_id", "no company named \"%.100s\"", name);
-	if (*seen == -2)
-		return vk_fail(err, VK_EINVAL, "company_id", "several companies are named \"%.100s\"; give its id", name);
+	if (*seen == -1) {
+		vk_fail(err, VK_EINVAL, "company_id", "no company named \"%.100s\"", name);
+		err->code = "company_not_found";
+		return VK_EINVAL;
+	}
+	if (*seen == -2) {
+		vk_fail(err, VK_EINVAL, "company_id", "several companies are named \"%.100s\"; give its id", name);
+		err->code = "company_ambiguous";
+		return VK_EINVAL;
+	}
 	*id = *seen;
 	return VK_OK;
 }
@@ -1065,15 +1123,17 @@ static enum vk_rc company_by_name(struct conn *c, struct job *j, const struct sc
 /* A row becomes a record by crm/record.c's own create steps (the API's rules, one "create"
  * event with reason "import"); only a company named rather than numbered is found here. */
 static enum vk_rc create_row(struct conn *c, struct job *j, struct create_job *cj, struct row *r, struct vk_err *err,
-                             bool *wrote)
+                             const char **value, bool *wrote)
 {
 	struct import *im = j->im;
 	enum vk_rc rc;
 	*wrote = false;
 	if (r->company_name) {
 		int64_t id = 0;
-		if ((rc = company_by_name(c, j, &cj->company_sc, r->company_name, &id, err)) != VK_OK)
+		if ((rc = company_by_name(c, j, &cj->company_sc, r->company_name, &id, err)) != VK_OK) {
+			*value = r->company_name;
 			return rc;
+		}
 		r->v[im->company] = (struct value){ .kind = V_INT, .i = id };
 	}
 	struct record_new rn = { .v = r->v, .given = r->given, .phones = r->phones, .phones_raw = r->phones_raw,
@@ -1081,6 +1141,9 @@ static enum vk_rc create_row(struct conn *c, struct job *j, struct create_job *c
 	                         .pipeline_key = r->pipeline_key, .stage_key = r->stage_key, .reason = "import",
 	                         .allow_duplicate = im->o->allow_duplicates, .defer_index = true };
 	rc = record_create_in(c, cj, &rn, err, wrote);
+	/* a duplicate the importer may see is named, so the browser can say which record has it */
+	if (rc == VK_ECONFLICT && rn.n_dups && rn.dups[0].visible)
+		*value = rn.dups[0].name;
 	r->id = rn.id;
 	r->search = rn.search;
 	return rc;
@@ -1100,10 +1163,13 @@ static enum vk_rc import_write(struct conn *c, void *ctx)
 			continue;
 		struct vk_err err = { 0 };
 		bool wrote = false;
-		enum vk_rc rc = create_row(c, j, &cj, r, &err, &wrote);
+		const char *value = NULL;
+		enum vk_rc rc = create_row(c, j, &cj, r, &err, &value, &wrote);
 		if (rc == VK_OK)
 			continue;
 		r->id = 0;
+		r->err_code = err.message[0] ? (err.code ? err.code : vk_rc_name(rc)) : "internal";
+		r->err_value = quoted(j->a, value);
 		r->err_field = err.field ? arena_strdup(j->a, err.field) : NULL;
 		r->err_message = err.message[0] ? arena_strdup(j->a, err.message)
 		                                : "this row could not be saved (internal error; see the server log)";
@@ -1123,7 +1189,7 @@ static enum vk_rc import_write(struct conn *c, void *ctx)
 		struct row *r = &j->rows[i];
 		if (r->bad || r->err_message || !r->search)
 			continue;
-		enum vk_rc rc = store_record_index(c, im->e, r->id, r->search);
+		enum vk_rc rc = store_record_index_new(c, im->e, r->id, r->search);
 		if (rc != VK_OK)
 			return rc;
 	}
@@ -1335,10 +1401,10 @@ static enum vk_rc batch_finish(struct batch *b)
 		if (r->bad) {
 			out->failed++;
 			for (int k = 0; k < r->n_errs; k++)
-				add_error(im, r->number, r->errs[k].field, r->errs[k].message);
+				add_error(im, r->number, r->errs[k].code, r->errs[k].field, r->errs[k].message, r->errs[k].value);
 		} else if (r->err_message) {
 			out->failed++;
-			add_error(im, r->number, r->err_field, r->err_message);
+			add_error(im, r->number, r->err_code, r->err_field, r->err_message, r->err_value);
 		} else {
 			out->created++;
 			if (!im->o->dry_run && out->n_ids < IMPORT_MAX_IDS)

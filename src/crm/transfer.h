@@ -33,8 +33,10 @@ struct import_opts {
 
 struct import_error {
 	int64_t row;          /* as a spreadsheet numbers it: the header is row 1 */
+	const char *code;     /* what is wrong, for the browser to word: "phone", "duplicate", … */
 	const char *field;    /* the target field (or NULL), e.g. "phones", "custom.weight" */
-	const char *message;
+	const char *message;  /* the same in English */
+	const char *value;    /* the cell at fault, the record that has the number, or a limit; NULL */
 };
 
 struct import_column { const char *header, *target; /* target NULL: ignored */ };

@@ -342,8 +342,9 @@ static void import_handler(struct req *r)
 		json_array_append_new(ids, json_integer(res.ids[i]));
 	for (int i = 0; i < res.n_errors; i++) {
 		const struct import_error *e = &res.errors[i];
-		json_array_append_new(errors, json_pack("{s:I, s:o, s:s}", "row", (json_int_t)e->row, "field",
-		                                        e->field ? json_string(e->field) : json_null(), "message", e->message));
+		json_array_append_new(errors, json_pack("{s:I, s:s, s:o, s:s, s:o}", "row", (json_int_t)e->row, "code", e->code,
+		                                        "field", e->field ? json_string(e->field) : json_null(), "message",
+		                                        e->message, "value", e->value ? json_string(e->value) : json_null()));
 	}
 	json_t *body = json_pack("{s:b, s:i, s:i, s:i, s:i, s:I, s:o, s:s, s:o, s:o, s:o, s:o, s:b}", "dry_run", o.dry_run,
 	                         "rows", res.rows, "created", res.created, "failed", res.failed, "skipped", res.skipped,

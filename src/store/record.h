@@ -58,8 +58,15 @@ enum vk_rc store_record_set_phones(struct conn *c, const struct entity *e, int64
                                    const char *const *phones, const char *const *raw, int n);
 enum vk_rc store_record_set_emails(struct conn *c, const struct entity *e, int64_t id,
                                    const char *const *emails, int n);
-/* Replace the record's text in the full-text index. */
+/* The same for a record inserted in this transaction, which has none yet: no DELETE to run
+ * (a create, an import row). */
+enum vk_rc store_record_add_phones(struct conn *c, const struct entity *e, int64_t id,
+                                   const char *const *phones, const char *const *raw, int n);
+enum vk_rc store_record_add_emails(struct conn *c, const struct entity *e, int64_t id,
+                                   const char *const *emails, int n);
+/* Replace the record's text in the full-text index; _new: a record not indexed yet. */
 enum vk_rc store_record_index(struct conn *c, const struct entity *e, int64_t id, const char *text);
+enum vk_rc store_record_index_new(struct conn *c, const struct entity *e, int64_t id, const char *text);
 int64_t store_record_count_where(struct conn *c, const struct entity *e, const char *column, int64_t value);
 /* Ids of live records where column = value (for bulk changes); at most max. */
 enum vk_rc store_record_ids_where(struct conn *c, const struct entity *e, const char *column, int64_t value,

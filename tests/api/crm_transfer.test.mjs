@@ -240,6 +240,9 @@ describe('import (dealers)', () => {
     assert.equal(byRow[5].field, 'name');
     assert.equal(byRow[6].field, 'emails');
     assert.ok(!byRow[2], 'the good row has no error');
+    // a code and the cell at fault, so the browser can say it in the user's language
+    assert.deepEqual([3, 4, 5, 6].map((n) => [byRow[n].code, byRow[n].value]),
+      [['phone', '12345'], ['user_not_found', `nobody-${t}`], ['missing', null], ['email', 'not-an-email']]);
     const after = (await s.admin.get('/api/contacts?count=true&limit=1')).json.total;
     assert.equal(after, total, 'nothing was written');
     assert.equal((await s.admin.get(`/api/contacts?q=${enc(t)}`)).json.items.length, 0);
@@ -440,6 +443,8 @@ describe('import (dealers)', () => {
     assert.equal(refused.json.created, 0, refused.text);
     assert.equal(refused.json.errors[0].field, 'phones');
     assert.match(refused.json.errors[0].message, /has this phone number already/);
+    assert.equal(refused.json.errors[0].code, 'duplicate');
+    assert.equal(refused.json.errors[0].value, `Круг ${t}`, 'the record that has the number, which the admin may see');
     const r = await postCsv(s.admin, '/api/contacts/import?allow_duplicates=true', ex.bytes.toString('utf8'));
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.created, 1, r.text);

@@ -387,3 +387,36 @@ test('phone: the import, list selection and merge screens fit a narrow screen', 
   assert.deepEqual(page.errors, []);
   await closePage(page);
 });
+
+test('import: per-row errors read in Russian in the Russian UI, the duplicate naming the record that has the number', async () => {
+  const owner = await create(admin, 'contacts', { name: 'Занятов Номер', phones: ['+79165000077'] });
+  const file = join(tmp, 'errors-ru.csv');
+  writeFileSync(file, [
+    'ФИО;Телефон;E-mail',
+    'Плохой Номер;не телефон;',
+    'Тот Же Номер;8 916 500-00-77;',
+    'Плохая Почта;;нет-почты',
+  ].join('\r\n') + '\r\n');
+  await setCompanyLanguage(server.url, 'ru');
+  const page = await openPage(browser, { locale: 'ru-RU' });
+  try {
+    await signIn(page, server.url);
+    await page.goto(server.url + '/contacts/import');
+    await page.getByTestId('import-file').setInputFiles(file);
+    await page.getByTestId('import-mapping').waitFor();
+    await page.getByTestId('import-dry').click();
+    await page.getByTestId('dry-report').waitFor();
+    const rows = page.getByTestId('import-errors').locator('tbody tr');
+    await expectText(rows.nth(0), /^2\s+Телефоны\s+«не телефон» — не номер телефона$/);
+    await expectText(rows.nth(1), new RegExp(`^3\\s+Телефоны\\s+Этот номер уже есть у «${owner.name}»$`));
+    await expectText(rows.nth(2), /^4\s+E-mail\s+«нет-почты» — не адрес e-mail$/);
+    // the downloaded list of errors says the same
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('import-errors-csv').click()]);
+    const errorsCsv = readFileSync(await download.path(), 'utf8');
+    assert.match(errorsCsv, /\r\n2,"Телефоны","«не телефон» — не номер телефона"\r\n/);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await closePage(page);
+    await setCompanyLanguage(server.url, 'en');
+  }
+});

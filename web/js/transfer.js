@@ -14,6 +14,7 @@ import { useApp } from './context.js';
 import { PageHeader, Spinner } from './ui.js';
 import { ENTITIES, pipelinesFor, fieldLabel, mayDo, recordError, useUsers, customDef, customFieldsFor } from './crm.js';
 import { useListItems, customOptions } from './fields.js';
+import { importErrorText } from './importerrors.js';
 
 const CHUNK_BYTES = 512 * 1024;    // well under the server's 1 MiB body limit
 const PREVIEW_ROWS = 10;
@@ -123,7 +124,7 @@ function delimiterLabel(d) { return d === '\t' ? t('data.delimiter_tab') : `"${d
 
 function errorsCsv(errors, entity) {
   const q = (s) => '"' + String(s ?? '').replace(/"/g, '""') + '"';
-  const lines = [['row', 'field', 'message'].join(',')].concat(errors.map((e) => [e.row, q(e.field ? targetLabel(e.field, entity) : ''), q(e.message)].join(',')));
+  const lines = [['row', 'field', 'message'].join(',')].concat(errors.map((e) => [e.row, q(e.field ? targetLabel(e.field, entity) : ''), q(importErrorText(e, (k) => targetLabel(k, entity)))].join(',')));
   return URL.createObjectURL(new Blob(['\ufeff' + lines.join('\r\n') + '\r\n'], { type: 'text/csv' }));
 }
 
@@ -398,7 +399,7 @@ function Report({ run, entity }) {
     ${run.errors.length ? html`<div class="table-wrap"><table class="table errors-table" data-testid="import-errors">
       <thead><tr><th class="num">${t('data.col_row')}</th><th>${t('data.col_field')}</th><th>${t('data.col_message')}</th></tr></thead>
       <tbody>${run.errors.slice(0, SHOWN_ERRORS).map((e, i) => html`<tr key=${i}>
-        <td class="num">${e.row}</td><td>${e.field ? targetLabel(e.field, entity) : ''}</td><td>${e.message}</td></tr>`)}</tbody>
+        <td class="num">${e.row}</td><td>${e.field ? targetLabel(e.field, entity) : ''}</td><td>${importErrorText(e, (k) => targetLabel(k, entity))}</td></tr>`)}</tbody>
     </table></div>
     ${run.errors.length > SHOWN_ERRORS || run.truncated ? html`<p class="muted small">${t('data.errors_more', { shown: Math.min(SHOWN_ERRORS, run.errors.length), total: run.failed })}</p>` : null}
     ${url ? html`<a class="btn small" href=${url} download=${meta.plural + '-import-errors.csv'} data-testid="import-errors-csv">${t('data.errors_csv')}</a>` : null}` : null}
