@@ -113,10 +113,17 @@ void metrics_write(struct metrics *m, struct store *s, struct req *r)
 		"# TYPE voronka_db_write_jobs_total counter\nvoronka_db_write_jobs_total %llu\n"
 		"# HELP voronka_db_reads_total Statements run on reader connections.\n"
 		"# TYPE voronka_db_reads_total counter\nvoronka_db_reads_total %llu\n"
+		"# HELP voronka_db_checkpoints_total WAL checkpoints run beside the writer.\n"
+		"# TYPE voronka_db_checkpoints_total counter\nvoronka_db_checkpoints_total %llu\n"
+		"# HELP voronka_db_checkpoint_pages_total WAL pages those checkpoints copied into the database.\n"
+		"# TYPE voronka_db_checkpoint_pages_total counter\nvoronka_db_checkpoint_pages_total %llu\n"
+		"# HELP voronka_db_checkpoints_inline_total Checkpoints the writer ran itself because the log grew too long.\n"
+		"# TYPE voronka_db_checkpoints_inline_total counter\nvoronka_db_checkpoints_inline_total %llu\n"
 		"# HELP voronka_db_commit_duration_seconds Time of a group commit including fsync.\n"
 		"# TYPE voronka_db_commit_duration_seconds histogram\n",
 		(unsigned long long)ss.commits, (unsigned long long)ss.failed_commits,
-		(unsigned long long)ss.jobs, (unsigned long long)ss.reads);
+		(unsigned long long)ss.jobs, (unsigned long long)ss.reads, (unsigned long long)ss.checkpoints,
+		(unsigned long long)ss.checkpoint_pages, (unsigned long long)ss.checkpoints_inline);
 	for (int k = 0; k < 12; k++)
 		buf_printf(&b, "voronka_db_commit_duration_seconds_bucket{le=\"%g\"} %llu\n",
 		           store_stats_bounds_us[k] / 1e6, (unsigned long long)ss.commit_us_buckets[k]);

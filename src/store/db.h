@@ -83,6 +83,8 @@ struct store_stats {
 	uint64_t commit_us_total;
 	uint64_t commit_us_buckets[12]; /* cumulative, bounds in store_stats_bounds_us */
 	uint64_t reads; /* statements handed out on reader connections */
+	uint64_t checkpoints, checkpoint_pages; /* background checkpoints run, WAL pages they copied */
+	uint64_t checkpoints_inline;            /* done by the writer because the log grew too long */
 };
 extern const double store_stats_bounds_us[12];
 void store_get_stats(struct store *s, struct store_stats *out);

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/db.h"
 #include "store/event.h"
@@ -215,9 +216,51 @@ static void read_scope(void)
 	unit_rm_db(path);
 }
 
+static enum vk_rc megabyte_write(struct conn *c, void *ctx)
+{
+	(void)ctx;
+	enum vk_rc rc = store_exec(c, "CREATE TABLE IF NOT EXISTS blobs (b BLOB)", NULL);
+	return rc != VK_OK ? rc : store_exec(c, "INSERT INTO blobs VALUES (randomblob(1048576))", NULL);
+}
+
+/* The WAL is checkpointed by a thread beside the writer once it passes 16 MiB: the commits go on
+ * meanwhile, nothing is lost, and the writer does not stop to checkpoint itself. */
+static void checkpoint_beside_writer(void)
+{
+	const char *path = unit_tmp_db();
+	struct store *s;
+	CHECK(store_open(path, &s, NULL) == VK_OK);
+	enum { MB = 24 };
+	for (int i = 0; i < MB; i++)
+		CHECK(store_write(s, megabyte_write, NULL) == VK_OK);
+	struct store_stats st = { 0 };
+	for (int i = 0; i < 400; i++) { /* the thread runs when it gets a core: wait for it, up to 20 s */
+		store_get_stats(s, &st);
+		if (st.checkpoint_pages >= 4000)
+			break;
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	CHECK(st.checkpoints >= 1);
+	CHECK(st.checkpoint_pages >= 4000); /* 16 MiB of 4 KiB pages copied by it */
+	CHECK(st.checkpoints_inline == 0);
+	store_close(s);
+	CHECK(store_open(path, &s, NULL) == VK_OK);
+	struct arena *a = arena_new(1024);
+	sqlite3_stmt *q = store_stmt(store_reader(s), "SELECT count(*), sum(length(b)) FROM blobs");
+	CHECK(sqlite3_step(q) == SQLITE_ROW);
+	CHECK(sqlite3_column_int(q, 0) == MB);
+	CHECK(sqlite3_column_int64(q, 1) == (int64_t)MB * 1048576);
+	store_done(store_reader(s), q);
+	arena_free(a);
+	store_close(s);
+	unit_rm_db(path);
+}
+
 void test_store(void)
 {
 	group_commit();
+	checkpoint_beside_writer();
 	append_only();
 	read_scope();
 }
