@@ -6,10 +6,12 @@ import tasks from './tasks.en.js';
 import config from './config.en.js';
 import dups from './dups.en.js';
 import items from './items.en.js';
+import core from './core.en.js';
 
 export default {
   dups,
   items,
+  core,
   config,
   data,
   notes,

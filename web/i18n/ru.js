@@ -6,10 +6,12 @@ import tasks from './tasks.ru.js';
 import config from './config.ru.js';
 import dups from './dups.ru.js';
 import items from './items.ru.js';
+import core from './core.ru.js';
 
 export default {
   dups,
   items,
+  core,
   config,
   data,
   notes,
