@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { t, lang } from './i18n.js';
-import { api } from './api.js';
+import { useListItems } from './listcache.js';
 import { Link } from './router.js';
 import { FIELDS, fieldLabel, formatValue, formatPhone, parseMoney, moneyInput, recordPath, fieldError, formatMoney,
   formatDate, formatDateTime } from './crm.js';
@@ -248,17 +248,8 @@ function EditActions({ busy, onSave, onCancel, hint }) {
 
 // ---- custom fields (GET /api/fields): values under rec.custom, saved as {custom: {KEY: value}} ----
 
-const listCache = {};
-export function useListItems(key) {
-  const [items, setItems] = useState(key ? listCache[key] || null : null);
-  useEffect(() => {
-    if (!key || listCache[key]) return;
-    api.get('/api/lists/' + encodeURIComponent(key))
-      .then((r) => { listCache[key] = r.items || []; setItems(listCache[key]); })
-      .catch(() => setItems([]));
-  }, [key]);
-  return items;
-}
+// lists are read and kept fresh by listcache.js; re-exported for the screens that import them here
+export { useListItems };
 
 export function customOptions(def, listItems) {
   if (def.list) return (listItems || []).map((x) => ({ value: x.value, label: x.label || x.value }));
