@@ -68,3 +68,116 @@ test('a value list saved in Settings shows at once on a card: in this tab after 
   assert.deepEqual(page.errors, []);
   await closePage(page);
 });
+
+// Run action; the page must ask with a confirm() whose text matches; answer it. Returns the text.
+async function confirmOn(page, action, accept, pattern = /unsaved changes|Discard the changes/) {
+  const asked = new Promise((resolve) => page.once('dialog', async (d) => {
+    const text = d.message();
+    if (accept) await d.accept(); else await d.dismiss();
+    resolve(text);
+  }));
+  await action();
+  const text = await Promise.race([asked, new Promise((r) => setTimeout(() => r(null), 5000))]);
+  assert.ok(text, 'the page asked nothing');
+  assert.match(text, pattern);
+  return text;
+}
+// Nothing may be asked while fn runs.
+async function noConfirm(page, fn) {
+  let asked = null;
+  const f = (d) => { asked = d.message(); d.dismiss(); };
+  page.on('dialog', f);
+  await fn();
+  page.off('dialog', f);
+  assert.equal(asked, null, 'asked: ' + asked);
+}
+
+test('unsaved settings: a link, the navigation, Back and switching a list or role ask first; a tab close is guarded', async () => {
+  const page = await openPage(browser);
+  await signIn(page, server.url);
+  await page.goto(server.url + '/settings/pipelines');
+  await page.locator('a[href="/settings/pipelines/dealers"]').first().click();
+  await page.getByTestId('stage-list').waitFor();
+  const name = page.getByTestId('stage-name-lead');
+  const was = await name.inputValue();
+  await name.fill(was + ' (new)');
+
+  // the main navigation: stay, and the edit is still there
+  await confirmOn(page, () => page.getByTestId('nav-companies').click(), false);
+  await expectPath(page, '/settings/pipelines/dealers');
+  assert.equal(await name.inputValue(), was + ' (new)');
+  // a link of the screen itself
+  await confirmOn(page, () => page.getByTestId('pipelines-back').click(), false);
+  await expectPath(page, '/settings/pipelines/dealers');
+  // the browser's Back: the address returns to the editor, the edit stays
+  await confirmOn(page, () => page.evaluate(() => history.back()), false);
+  await until(page, () => location.pathname === '/settings/pipelines/dealers', null, 'the address back at the editor');
+  assert.equal(await name.inputValue(), was + ' (new)');
+  // closing the tab is left to the browser's own question (beforeunload)
+  const guarded = await page.evaluate(() => { const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
+  assert.equal(guarded, true, 'beforeunload is held while unsaved');
+  // saved: nothing is asked any more
+  await page.getByTestId('pipeline-save-save').click();
+  await expectText(page.getByTestId('pipeline-save-state'), 'All changes saved');
+  await noConfirm(page, async () => {
+    await page.getByTestId('nav-companies').click();
+    await until(page, () => location.pathname.startsWith('/companies'), null, 'the companies screen');
+  });
+  assert.equal((await admin.get('/api/pipelines/dealers/config')).json.stages.find((s) => s.key === 'lead').name, was + ' (new)');
+  const after = await page.evaluate(() => { const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
+  assert.equal(after, false);
+
+  // a value list: switching to another list asks; leaving by accepting loses the edit
+  await ok(await admin.req('PUT', '/api/lists/guard_a', { name: 'Guard A', items: [{ value: 'a', label: 'A' }] }), 'list a');
+  await ok(await admin.req('PUT', '/api/lists/guard_b', { name: 'Guard B', items: [] }), 'list b');
+  await page.goto(server.url + '/settings/lists?list=guard_a');
+  await page.getByTestId('list-editor').waitFor();
+  await page.getByTestId('item-label-0').fill('A changed');
+  await confirmOn(page, () => page.getByTestId('list-guard_b').click(), false);
+  assert.equal(await page.getByTestId('item-label-0').inputValue(), 'A changed');
+  await confirmOn(page, () => page.getByTestId('list-guard_b').click(), true);
+  await expectText(page.locator('#list-title'), /Guard B/);
+  assert.equal((await admin.get('/api/lists/guard_a')).json.items[0].label, 'A', 'nothing was saved');
+
+  // a role: the settings tabs ask too
+  await page.goto(server.url + '/settings/roles?role=agent');
+  await page.getByTestId('role-name').fill('Field agent');
+  await confirmOn(page, () => page.getByTestId('role-lead_creator').click(), false);
+  assert.equal(await page.getByTestId('role-name').inputValue(), 'Field agent');
+  await confirmOn(page, () => page.getByTestId('settings-tab-lists').click(), true);
+  await expectPath(page, '/settings/lists');
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});
+
+test('the field and product dialogs ask before Escape or × throws away what was typed', async () => {
+  const page = await openPage(browser);
+  await signIn(page, server.url);
+  await page.goto(server.url + '/settings/pipelines');
+  await page.getByTestId('settings-tab-fields').click();       // in the app, so Back stays in it
+  await page.getByTestId('field-new').click();
+  // untouched: Escape closes without a question
+  await noConfirm(page, async () => {
+    await page.keyboard.press('Escape');
+    await until(page, () => !document.querySelector('[data-testid=field-dialog]'), null, 'the dialog to close');
+  });
+  await page.getByTestId('field-new').click();
+  await page.getByTestId('fd-label').fill('Half typed');
+  await confirmOn(page, () => page.keyboard.press('Escape'), false);
+  assert.equal(await page.getByTestId('fd-label').inputValue(), 'Half typed', 'still open with the text');
+  // leaving the screen with the dialog open (Back) asks as well
+  await confirmOn(page, () => page.evaluate(() => history.back()), false);
+  await expectPath(page, '/settings/fields');
+  await confirmOn(page, () => page.getByTestId('dialog-close').click(), true);
+  await until(page, () => !document.querySelector('[data-testid=field-dialog]'), null, 'the dialog to close');
+
+  await page.goto(server.url + '/settings/products');
+  await page.getByTestId('product-new').click();
+  await page.getByTestId('product-name').fill('Кабель ВВГнг 3×2,5');
+  await confirmOn(page, () => page.keyboard.press('Escape'), false);
+  assert.equal(await page.getByTestId('product-name').inputValue(), 'Кабель ВВГнг 3×2,5');
+  await confirmOn(page, () => page.keyboard.press('Escape'), true);
+  await until(page, () => !document.querySelector('[data-testid=product-dialog]'), null, 'the product dialog to close');
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});

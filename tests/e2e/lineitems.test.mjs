@@ -271,7 +271,11 @@ test('the catalogue: create with checks next to the fields, a taken code, edit, 
   await page.getByTestId('product-price-input').fill('1');
   await page.getByTestId('product-save').click();
   await expectText(page.getByTestId('error-product-code'), 'A product with this code already exists.');
+  // closing it throws the typed product away: the dialog asks first
+  const asked = new Promise((resolve) => page.once('dialog', (d) => { resolve(d.message()); d.accept(); }));
   await page.getByTestId('dialog-close').click();
+  assert.match(await asked, /Discard the changes/);
+  await page.getByTestId('product-dialog').waitFor({ state: 'detached' });
 
   // edit the price in the dialog opened from the row
   await page.getByTestId('product-open-KR-12').click();

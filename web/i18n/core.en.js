@@ -4,4 +4,6 @@ export default {
   amount_from_lines: 'The total of the products and services below.',
   edit_lines: 'Edit the lines',
   err_amount_from_items: 'This deal’s amount is the total of its products and services: change the lines instead.',
+  leave_confirm: 'You have unsaved changes. Leave and lose them?',
+  discard_confirm: 'Discard the changes you made?',
 };

@@ -78,7 +78,7 @@ export function EditableField({ field, rec, error, onSave, users, readOnly, star
           ${canEdit ? html`<svg class="pencil" viewBox="0 0 16 16" width="12" height="12" aria-hidden="true"><path d="M11 2.5l2.5 2.5L5.5 13H3v-2.5z" fill="none" stroke="currentColor" stroke-width="1.3" stroke-linejoin="round"/></svg>` : null}
         </div>`}
     ${errText ? html`<div class="field-error" id=${id + '-error'} role="alert" data-testid=${'error-' + field}>${errText}</div>` : null}
-    ${hint && !errText ? html`<div class="field-hint muted small" data-testid=${'hint-' + field}>${hint}</div>` : null}
+    ${hint && !errText ? html`<div class="field-hint" data-testid=${'hint-' + field}>${hint}</div>` : null}
   </div>`;
 }
 

@@ -6,6 +6,7 @@ import { html } from './html.js';
 import { t, lang } from './i18n.js';
 import { ApiError, errorMessage } from './api.js';
 import { Dialog } from './ui.js';
+import { addLeaveGuard } from './router.js';
 import { CARD_FIELDS, customFieldsFor, fieldLabel } from './crm.js';
 
 const TRANSLIT = {
@@ -161,14 +162,21 @@ export function SaveBar({ dirty, busy, onSave, onDiscard, testid = 'save-bar' })
   </div>`;
 }
 
-// Ask before leaving a page with unsaved changes (reload, closing the tab).
+// Ask before leaving a page with unsaved changes: reload or closing the tab (beforeunload), and
+// a link, the navigation or Back inside the app (the router's guard).
 export function useLeaveGuard(dirty) {
   useEffect(() => {
     if (!dirty) return undefined;
     const f = (e) => { e.preventDefault(); e.returnValue = ''; };
     window.addEventListener('beforeunload', f);
-    return () => window.removeEventListener('beforeunload', f);
+    const release = addLeaveGuard();
+    return () => { window.removeEventListener('beforeunload', f); release(); };
   }, [dirty]);
+}
+
+// onClose for a dialog that edits something: closing it with unsaved changes asks first.
+export function guardedClose(dirty, onClose) {
+  return () => { if (!dirty || window.confirm(t('core.discard_confirm'))) onClose(); };
 }
 
 // Fields a stage may require or a role may be kept from seeing, with their labels: the entity's

@@ -7,7 +7,7 @@ import { html } from './html.js';
 import { t } from './i18n.js';
 import { api, ApiError } from './api.js';
 import { useApp } from './context.js';
-import { queryParams, setQuery } from './router.js';
+import { queryParams, setQuery, confirmLeave } from './router.js';
 import { Dialog, Spinner, FormError } from './ui.js';
 import { SettingsFrame, sectionById } from './settings_nav.js';
 import { listChanged } from './listcache.js';
@@ -44,7 +44,7 @@ export function ListsSettings() {
       : html`<div class="split">
         <nav class="split-nav card" aria-label=${t('config.tab_lists')} data-testid="lists-nav">
           ${lists.map((l) => html`<button key=${l.key} type="button" class=${'split-item' + (l.key === current ? ' active' : '')}
-              aria-current=${l.key === current ? 'true' : undefined} onClick=${() => setCurrent(l.key)} data-testid=${'list-' + l.key}>
+              aria-current=${l.key === current ? 'true' : undefined} onClick=${() => { if (l.key !== current && confirmLeave()) setCurrent(l.key); }} data-testid=${'list-' + l.key}>
             <span class="strong">${l.name}</span>
             <span class="muted small">${t('config.items_count', { count: l.items.length })}</span>
           </button>`)}

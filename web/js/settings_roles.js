@@ -8,7 +8,7 @@ import { html } from './html.js';
 import { t, roleName } from './i18n.js';
 import { api, ApiError } from './api.js';
 import { useApp, can } from './context.js';
-import { queryParams, setQuery } from './router.js';
+import { queryParams, setQuery, confirmLeave } from './router.js';
 import { Dialog, Spinner, FormError } from './ui.js';
 import { SettingsFrame, sectionById } from './settings_nav.js';
 import { slugKey, freeKey, SaveBar, useLeaveGuard, entityFieldChoices, configErrorText } from './settings_kit.js';
@@ -50,7 +50,7 @@ export function RolesSettings() {
     ${!roles ? html`<div class="empty"><${Spinner} /></div>` : html`<div class="split">
       <nav class="split-nav card" aria-label=${t('config.tab_roles')} data-testid="roles-nav">
         ${roles.map((r) => html`<button key=${r.key} type="button" class=${'split-item' + (r.key === current ? ' active' : '')}
-            aria-current=${r.key === current ? 'true' : undefined} onClick=${() => setCurrent(r.key)} data-testid=${'role-' + r.key}>
+            aria-current=${r.key === current ? 'true' : undefined} onClick=${() => { if (r.key !== current && confirmLeave()) setCurrent(r.key); }} data-testid=${'role-' + r.key}>
           <span class="strong">${roleName(r.key, r.name)}</span>
           <span class="muted small mono">${r.key}</span>
         </button>`)}
