@@ -351,8 +351,11 @@ static enum vk_rc pipeline_delete_write(struct conn *c, void *ctx)
 		t->err->code = "pipeline_in_use";
 		return VK_ECONFLICT;
 	}
-	if (!strcmp(p.entity, "deal") && store_pipeline_count(c, "deal") <= 1)
-		return vk_fail(t->err, VK_EUNPROC, "key", "\"%s\" is the only deal pipeline, and every deal needs one", p.name);
+	/* deleted deals stay filed under some deal pipeline (they may be restored, and the foreign
+	 * key needs one); a business that never had deals may drop its only deal pipeline */
+	if (!strcmp(p.entity, "deal") && store_pipeline_count(c, "deal") <= 1 && store_pipeline_deleted_deals(c, p.id) > 0)
+		return vk_fail(t->err, VK_EUNPROC, "key", "\"%s\" is the only deal pipeline, and its deleted deals need one;"
+		               " make another deal pipeline first", p.name);
 	json_t *before = config_pipeline_json(c, t->key, t->a);
 	struct event ev = { .entity = "pipeline", .entity_id = p.id, .actor_id = t->actor, .kind = "delete",
 	                    .field = t->key, .old_value = dump(t->a, before), .at = t->now };

@@ -447,6 +447,15 @@ int64_t store_pipeline_live_records(struct conn *c, int64_t pipeline_id)
 	return n;
 }
 
+int64_t store_pipeline_deleted_deals(struct conn *c, int64_t pipeline_id)
+{
+	sqlite3_stmt *st = store_stmt(c, "SELECT COUNT(*) FROM deals WHERE pipeline_id = ? AND deleted_at IS NOT NULL");
+	store_bind_int(st, 1, pipeline_id);
+	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	store_done(c, st);
+	return n;
+}
+
 int64_t store_pipeline_count(struct conn *c, const char *entity)
 {
 	sqlite3_stmt *st = store_stmt(c, "SELECT COUNT(*) FROM pipelines WHERE entity = ?");

@@ -86,6 +86,8 @@ enum vk_rc store_stage_prune(struct conn *c, int64_t pipeline_id, const char *ke
                              const char **in_use, int64_t *n_in_use);
 /* Live records (deals and companies, not deleted) standing in the pipeline. */
 int64_t store_pipeline_live_records(struct conn *c, int64_t pipeline_id);
+/* Deleted deals still filed under the pipeline (the foreign key keeps them there). */
+int64_t store_pipeline_deleted_deals(struct conn *c, int64_t pipeline_id);
 /* How many pipelines of entity there are. */
 int64_t store_pipeline_count(struct conn *c, const char *entity);
 /* Delete a pipeline that holds no live records, with its stages, rules and visibility. Deleted

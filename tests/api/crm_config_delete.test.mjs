@@ -160,15 +160,19 @@ describe('deleting pipelines and roles (eshop)', () => {
 describe('the last deal pipeline', () => {
   let srv;
   after(async () => { await srv?.stop(); });
-  it('stays (422), while a company pipeline may go when empty', async () => {
+  it('stays while deleted deals are filed under it (422); without any deals it may go', async () => {
     srv = await startServer();
     const admin = new Client(srv.url);
     assert.equal((await admin.login()).status, 200);
+    assert.equal((await admin.req('PUT', '/api/pipelines/first/config', pipelineDoc('first'))).status, 200);
+    assert.equal((await admin.del('/api/pipelines/first')).status, 204, 'a business without deals may drop its only deal pipeline');
     assert.equal((await admin.req('PUT', '/api/pipelines/only/config', pipelineDoc('only'))).status, 200);
     assert.equal((await admin.req('PUT', '/api/pipelines/firms/config', pipelineDoc('firms', 'company'))).status, 200);
+    const d = await create(admin, 'deals', { title: 'Удалённая сделка', pipeline: 'only' });
+    assert.equal((await admin.del('/api/deals/' + d.id)).status, 204);
     const r = await admin.del('/api/pipelines/only');
     assertError(r, 422, undefined, 'key');
-    assert.match(r.json.error.message, /only deal pipeline/);
+    assert.match(r.json.error.message, /only deal pipeline, and its deleted deals need one/);
     assert.equal((await admin.del('/api/pipelines/firms')).status, 204);
     assert.equal((await admin.req('PUT', '/api/pipelines/second/config', pipelineDoc('second'))).status, 200);
     assert.equal((await admin.del('/api/pipelines/only')).status, 204, 'with another deal pipeline it goes');

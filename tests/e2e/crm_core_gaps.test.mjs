@@ -181,3 +181,41 @@ test('the field and product dialogs ask before Escape or × throws away what was
   assert.deepEqual(page.errors, []);
   await closePage(page);
 });
+
+test('Settings deletes an empty pipeline and a role nobody has; a pipeline with records and a role in use are refused in the dialog', async () => {
+  await ok(await admin.req('PUT', '/api/pipelines/spare/config', { key: 'spare', entity: 'deal', name: 'Spare pipeline',
+    stages: [{ key: 'open', name: 'Open', kind: 'open', color: '#3b82f6' }] }), 'pipeline');
+  await ok(await admin.req('PUT', '/api/roles/temp_role', { name: 'Temporary', capabilities: [] }), 'role');
+  const page = await openPage(browser);
+  await signIn(page, server.url);
+  await page.goto(server.url + '/settings/pipelines/dealers');
+  await page.getByTestId('pipeline-delete').click();
+  await expectText(page.getByTestId('confirm-text'), /Only an empty pipeline can be deleted.*It holds \d+ records now/);
+  await page.getByTestId('confirm-ok').click();
+  await expectText(page.getByTestId('confirm-error'), /^\d+ records are in this pipeline: move or delete them first\.$/);
+  await page.getByText('Cancel').click();
+  assert.equal((await admin.get('/api/pipelines/dealers/config')).status, 200);
+
+  await page.goto(server.url + '/settings/pipelines/spare');
+  await page.getByTestId('stage-name-open').fill('Opened');      // unsaved: deleting goes ahead without a second question
+  await page.getByTestId('pipeline-delete').click();
+  await page.getByTestId('confirm-ok').click();
+  await expectPath(page, '/settings/pipelines');
+  await expectText(page.getByTestId('toast').last(), 'Pipeline “Spare pipeline” deleted.');
+  assert.equal(await page.locator('a[href="/settings/pipelines/spare"]').count(), 0);
+  assert.equal((await admin.get('/api/pipelines/spare/config')).status, 404);
+
+  await page.goto(server.url + '/settings/roles?role=agent');
+  await page.getByTestId('role-delete').click();
+  await page.getByTestId('confirm-ok').click();
+  await expectText(page.getByTestId('confirm-error'), /^\d+ users have this role \(deactivated ones count too\): give them another role first\.$/);
+  await page.getByText('Cancel').click();
+  await page.getByTestId('role-temp_role').click();
+  await page.getByTestId('role-delete').click();
+  await page.getByTestId('confirm-ok').click();
+  await expectText(page.getByTestId('toast').last(), 'Role “Temporary” deleted.');
+  await page.getByTestId('role-temp_role').waitFor({ state: 'detached' });
+  assert.ok(!(await admin.get('/api/roles')).json.items.some((r) => r.key === 'temp_role'));
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});

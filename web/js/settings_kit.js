@@ -204,6 +204,15 @@ export function configErrorText(err) {
     const def = customFieldsFor(listUsed[1]).find((d) => d.key === listUsed[2]);
     return t('config.err_list_in_use', { field: def ? def.label : listUsed[2] });
   }
+  // refusals of DELETE /api/pipelines/KEY and /api/roles/KEY: the counts come in the message
+  if (err.code === 'pipeline_in_use') return t('core.err_pipeline_in_use', { count: Number((m.match(/^(\d+)/) || [0, 0])[1]) });
+  if (err.code === 'role_in_use') {
+    const users = Number((m.match(/(\d+) users? \(/) || [0, 0])[1]), tokens = Number((m.match(/(\d+) API tokens?/) || [0, 0])[1]);
+    return [users ? t('core.err_role_users', { count: users }) : null, tokens ? t('core.err_role_tokens', { count: tokens }) : null]
+      .filter(Boolean).join(' ');
+  }
+  if (err.code === 'pipeline_visibility') return t('core.err_role_only_viewer', { pipeline: (m.match(/^pipeline "(.*)" is visible/) || [0, ''])[1] });
+  if (err.status === 422 && /only deal pipeline/.test(m)) return t('core.err_last_pipeline');
   if (lang() === 'en' && m && err.code !== 'bad_json') return m.charAt(0).toUpperCase() + m.slice(1) + '.';
   const rules = [
     [/^stages\[\d+\]\.key$|^key$/, 'config.err_key'],
