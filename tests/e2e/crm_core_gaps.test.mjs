@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage, closePage, startServer, signIn, expectText, expectPath, adminClient,
-  setCompanyLanguage, create } from './helpers.mjs';
+  setCompanyLanguage, create, clientAs } from './helpers.mjs';
 
 let server, browser, admin;
 before(async () => {
@@ -216,6 +216,43 @@ test('Settings deletes an empty pipeline and a role nobody has; a pipeline with 
   await expectText(page.getByTestId('toast').last(), 'Role “Temporary” deleted.');
   await page.getByTestId('role-temp_role').waitFor({ state: 'detached' });
   assert.ok(!(await admin.get('/api/roles')).json.items.some((r) => r.key === 'temp_role'));
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});
+
+test('a task set for me appears on the Tasks screen and on the record card at once, over the bell\'s one event stream', async () => {
+  const AGENT = 'i.smirnov';
+  const agent = await clientAs(server.url, AGENT);
+  const me = (await agent.get('/api/me')).json.user;
+  const co = await create(agent, 'companies', { name: 'Live Tasks Ltd', pipeline: 'dealers' });
+  const page = await openPage(browser);
+  // count the event streams the app opens
+  await page.addInitScript(() => {
+    const Real = window.EventSource;
+    window.__streams = 0;
+    window.EventSource = function (...args) { window.__streams++; return new Real(...args); };
+    window.EventSource.prototype = Real.prototype;
+    window.EventSource.CLOSED = Real.CLOSED;
+  });
+  await signIn(page, server.url, AGENT);
+  await page.goto(server.url + '/tasks/list');
+  await page.getByTestId('tasks-panel').waitFor();
+  await until(page, () => window.__streams === 1, null, 'the bell\'s stream');
+  await page.getByTestId('tasks-tab-overdue').click();
+  const due = Date.now() - 3600000;                       // overdue whatever the hour
+  const set = await admin.post('/api/tasks', { title: 'Call back about the price list', kind: 'call', due_at: due, assignee_id: me.id,
+    entity: 'company', record_id: co.id });
+  assert.equal(set.status, 201, set.text);
+  await page.getByTestId('tasks-panel').locator('[data-testid=task-row]', { hasText: 'Call back about the price list' }).waitFor();
+
+  // the card of the record: a colleague's task for me on it shows up while I look at it
+  await page.goto(server.url + '/companies/' + co.id);
+  await page.getByTestId('page-title').waitFor();
+  const second = await admin.post('/api/tasks', { title: 'Send the signed contract', kind: 'email', due_at: due, assignee_id: me.id,
+    entity: 'company', record_id: co.id });
+  assert.equal(second.status, 201, second.text);
+  await page.locator('[data-testid=task-row]', { hasText: 'Send the signed contract' }).waitFor();
+  assert.equal(await page.evaluate(() => window.__streams), 1, 'one event stream for the whole app');
   assert.deepEqual(page.errors, []);
   await closePage(page);
 });
