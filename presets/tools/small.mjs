@@ -45,19 +45,44 @@ function moscowPlace(r, district = null) {
 
 // ---- eshop: plumbing delivered and installed ----
 
+// [code, name, price ₽, category, landing, installation service code]; the landing button carries the code
 const ESHOP_PRODUCTS = [
-  ['BOIL-TX80', 'Водонагреватель Thermex Flat Plus Pro IF 80V', 24990, 'Водонагреватели', 'boilers', 4500],
-  ['BOIL-AR50', 'Водонагреватель Ariston ABS VLS Evo 50', 21490, 'Водонагреватели', 'boilers', 4500],
-  ['BOIL-EL100', 'Водонагреватель Electrolux EWH 100 Formax', 18990, 'Водонагреватели', 'boilers', 4500],
-  ['MIX-GR-K', 'Смеситель для кухни Grohe Eurosmart', 9890, 'Смесители', 'mixers', 1800],
-  ['MIX-HG-B', 'Смеситель для ванны Hansgrohe Logis', 12450, 'Смесители', 'mixers', 2200],
-  ['WC-INST-CR', 'Инсталляция Cersanit с подвесным унитазом, комплект', 23900, 'Унитазы и инсталляции', 'toilets', 7500],
-  ['WC-JD-PT', 'Унитаз-компакт Jacob Delafon Patio', 15700, 'Унитазы и инсталляции', 'toilets', 3500],
-  ['SHW-NG90', 'Душевая кабина Niagara 90×90', 32500, 'Душевые кабины', 'showers', 8000],
-  ['FLT-RO101', 'Фильтр обратного осмоса Аквафор DWM-101S', 14990, 'Фильтры', 'filters', 2500],
-  ['FLT-GZ-PR', 'Фильтр Гейзер Престиж под мойку', 8990, 'Фильтры', 'filters', 2000],
-  ['TWL-TRM', 'Полотенцесушитель электрический Terminus Евромикс', 11200, 'Полотенцесушители', 'towel', 2800],
-  ['PMP-GF524', 'Насосная станция Grundfos Hydrojet JPB 5/24', 27800, 'Насосы', 'pumps', 5000],
+  ['BOIL-TX80', 'Водонагреватель Thermex Flat Plus Pro IF 80V', 24990, 'Водонагреватели', 'boilers', 'SRV-BOIL'],
+  ['BOIL-AR50', 'Водонагреватель Ariston ABS VLS Evo 50', 21490, 'Водонагреватели', 'boilers', 'SRV-BOIL'],
+  ['BOIL-EL100', 'Водонагреватель Electrolux EWH 100 Formax', 18990, 'Водонагреватели', 'boilers', 'SRV-BOIL'],
+  ['MIX-GR-K', 'Смеситель для кухни Grohe Eurosmart', 9890, 'Смесители', 'mixers', 'SRV-MIX'],
+  ['MIX-HG-B', 'Смеситель для ванны Hansgrohe Logis', 12450, 'Смесители', 'mixers', 'SRV-MIX'],
+  ['WC-INST-CR', 'Инсталляция Cersanit с подвесным унитазом, комплект', 23900, 'Унитазы и инсталляции', 'toilets', 'SRV-WC-INST'],
+  ['WC-JD-PT', 'Унитаз-компакт Jacob Delafon Patio', 15700, 'Унитазы и инсталляции', 'toilets', 'SRV-WC'],
+  ['SHW-NG90', 'Душевая кабина Niagara 90×90', 32500, 'Душевые кабины', 'showers', 'SRV-SHW'],
+  ['FLT-RO101', 'Фильтр обратного осмоса Аквафор DWM-101S', 14990, 'Фильтры', 'filters', 'SRV-FLT-RO'],
+  ['FLT-GZ-PR', 'Фильтр Гейзер Престиж под мойку', 8990, 'Фильтры', 'filters', 'SRV-FLT'],
+  ['TWL-TRM', 'Полотенцесушитель электрический Terminus Евромикс', 11200, 'Полотенцесушители', 'towel', 'SRV-TWL'],
+  ['PMP-GF524', 'Насосная станция Grundfos Hydrojet JPB 5/24', 27800, 'Насосы', 'pumps', 'SRV-PMP'],
+];
+// what an installer adds on the spot: [code, name, unit, price ₽, for the category]
+const ESHOP_PARTS = [
+  ['ACC-SAFE-34', 'Группа безопасности для водонагревателя 3/4"', 'шт', 1290, 'Водонагреватели'],
+  ['ACC-HOSE-60', 'Подводка гибкая для воды 60 см, пара', 'компл', 790, 'Смесители'],
+  ['ACC-CORR-WC', 'Гофра для унитаза армированная', 'шт', 450, 'Унитазы и инсталляции'],
+  ['ACC-SIPH-SH', 'Сифон для душевого поддона', 'шт', 1150, 'Душевые кабины'],
+  ['FLT-K3K2K7', 'Комплект сменных картриджей Аквафор К3-К2-К7', 'компл', 2790, 'Фильтры'],
+  ['ACC-TANK-24', 'Гидроаккумулятор 24 л вертикальный', 'шт', 4350, 'Насосы'],
+];
+// services are catalogue lines too: [code, name, unit, price ₽]
+const ESHOP_SERVICES = [
+  ['SRV-BOIL', 'Монтаж водонагревателя', 'услуга', 4500],
+  ['SRV-MIX', 'Установка смесителя', 'услуга', 2000],
+  ['SRV-WC-INST', 'Монтаж инсталляции с подвесным унитазом', 'услуга', 7500],
+  ['SRV-WC', 'Установка унитаза-компакта', 'услуга', 3500],
+  ['SRV-SHW', 'Сборка и подключение душевой кабины', 'услуга', 8000],
+  ['SRV-FLT-RO', 'Установка фильтра обратного осмоса', 'услуга', 2500],
+  ['SRV-FLT', 'Установка фильтра под мойку', 'услуга', 2000],
+  ['SRV-TWL', 'Подключение электрического полотенцесушителя', 'услуга', 2800],
+  ['SRV-PMP', 'Монтаж насосной станции', 'услуга', 5000],
+  ['SRV-DISM', 'Демонтаж старого оборудования', 'услуга', 1500],
+  ['DLV-MSK', 'Доставка по Москве', 'услуга', 490],
+  ['DLV-MO', 'Доставка по Московской области', 'услуга', 990],
 ];
 const ESHOP_LANDINGS = { boilers: 'Лендинг «Водонагреватели»', mixers: 'Лендинг «Смесители»', toilets: 'Лендинг «Инсталляции»',
   showers: 'Лендинг «Душевые кабины»', filters: 'Лендинг «Фильтры для воды»', towel: 'Лендинг «Полотенцесушители»',
@@ -66,15 +91,26 @@ const MASTER_ZONES = { 'n.sokolov': ['САО', 'СЗАО'], 'a.makarov': ['СВ�
   'e.gusev': ['ЮЗАО', 'ЗАО'], 'i.yakovlev': ['ЦАО', 'ЮАО'] };
 const OPERATORS = ['m.popova', 'a.sidorova', 'g.ivanova'];
 
+// The catalogue as the preset loads it (POST /api/products bodies), and an order's lines with their sum.
+function eshopCatalogue() {
+  return [
+    ...ESHOP_PRODUCTS.map(([code, name, price]) => ({ code, name, unit: 'шт', price: money(price) })),
+    ...ESHOP_PARTS.map(([code, name, unit, price]) => ({ code, name, unit, price: money(price) })),
+    ...ESHOP_SERVICES.map(([code, name, unit, price]) => ({ code, name, unit, price: money(price) })),
+  ];
+}
+
 export function eshop() {
   const r = rng(20240502), ref = counter();
   const contacts = [], deals = [];
+  const products = eshopCatalogue();
+  const priceOf = Object.fromEntries(products.map((p) => [p.code, p.price]));
   const plan = [['new', 7], ['no_answer', 5], ['confirmed', 6], ['accepted', 6], ['rescheduled', 4], ['done', 9], ['cancelled', 3]]
     .flatMap(([s, n]) => Array(n).fill(s));
   const masterOf = (zone) => Object.keys(MASTER_ZONES).find((m) => MASTER_ZONES[m].includes(zone));
   let number = 24100;
   for (const stage of r.shuffle(plan)) {
-    const [code, product, price, category, landing, install] = r.pick(ESHOP_PRODUCTS);
+    const [code, product, , category, landing, service] = r.pick(ESHOP_PRODUCTS);
     const p = person(r), place = moscowPlace(r), op = r.pick(OPERATORS);
     const utm = { utm_source: r.weighted([['yandex', 6], ['google', 2], ['vk', 1]]), utm_medium: 'cpc',
       utm_campaign: `${landing}_msk`, utm_content: code };
@@ -87,8 +123,19 @@ export function eshop() {
     contacts.push(ct);
     const withInstall = r.chance(0.85);
     const qty = category === 'Смесители' && r.chance(0.25) ? 2 : 1;
+    // the order's lines: the goods, the installation (delivery included) or the delivery, and what the master adds
+    const items = [{ code, qty }];
+    if (withInstall) {
+      items.push({ code: service, qty });
+      const part = ESHOP_PARTS.find((x) => x[4] === category);
+      if (part && r.chance(0.4)) items.push({ code: part[0], qty: 1 });
+      if (r.chance(0.2)) items.push({ code: 'SRV-DISM', qty: 1 });
+    } else {
+      items.push({ code: place.city === 'Москва' ? 'DLV-MSK' : 'DLV-MO', qty: 1 });
+    }
+    const amount = items.reduce((sum, x) => sum + priceOf[x.code] * x.qty, 0);
     const d = { ref: ref('d'), title: `Заказ №${number++}: ${product}${qty > 1 ? ` × ${qty}` : ''}${withInstall ? ' + монтаж' : ''}`,
-      pipeline: 'orders', stage, contact_ref: ct.ref, amount: money(price * qty + (withInstall ? install * qty : 0)), currency: 'RUB',
+      pipeline: 'orders', stage, contact_ref: ct.ref, amount, currency: 'RUB', items,
       category, city: place.city, region: place.region, source: ESHOP_LANDINGS[landing], ...utm };
     if (known) Object.assign(d, { address: place.address, district: place.district });
     d.owner = ['confirmed', 'accepted', 'rescheduled', 'done'].includes(stage) ? masterOf(place.zone) : op;
@@ -106,7 +153,7 @@ export function eshop() {
     if (note) d.notes = note;
     deals.push(d);
   }
-  return { companies: [], contacts, deals };
+  return { products, companies: [], contacts, deals };
 }
 
 // ---- logistics: a freight forwarder's request pool ----
@@ -213,18 +260,22 @@ export function logistics() {
 
 // ---- cleaning: a cleaning and dry-cleaning company ----
 
+// the price list: [name, category, unit, price ₽, usual quantity, code]
 const CLEANING_WORKS = [
-  ['Генеральная уборка квартиры', 'Уборка', 'м²', 160, [35, 120]],
-  ['Поддерживающая уборка', 'Уборка', 'м²', 85, [30, 100]],
-  ['Уборка после ремонта', 'Уборка', 'м²', 230, [40, 140]],
-  ['Мойка окон', 'Уборка', 'створок', 450, [4, 16]],
-  ['Уборка офиса', 'Уборка', 'м²', 65, [80, 400]],
-  ['Химчистка дивана', 'Химчистка', 'посадочных мест', 1100, [2, 5]],
-  ['Химчистка ковра', 'Химчистка', 'м²', 380, [4, 20]],
-  ['Химчистка матраса', 'Химчистка', 'шт.', 3200, [1, 2]],
-  ['Химчистка кресел', 'Химчистка', 'шт.', 1500, [1, 4]],
-  ['Химчистка стульев', 'Химчистка', 'шт.', 450, [4, 12]],
+  ['Генеральная уборка квартиры', 'Уборка', 'м²', 160, [35, 120], 'CL-GEN'],
+  ['Поддерживающая уборка', 'Уборка', 'м²', 85, [30, 100], 'CL-REG'],
+  ['Уборка после ремонта', 'Уборка', 'м²', 230, [40, 140], 'CL-REPAIR'],
+  ['Мойка окон', 'Уборка', 'створка', 450, [4, 16], 'CL-WIN'],
+  ['Уборка офиса', 'Уборка', 'м²', 65, [80, 400], 'CL-OFFICE'],
+  ['Химчистка дивана', 'Химчистка', 'пос. место', 1100, [2, 5], 'DC-SOFA'],
+  ['Химчистка ковра', 'Химчистка', 'м²', 380, [4, 20], 'DC-CARPET'],
+  ['Химчистка матраса', 'Химчистка', 'шт', 3200, [1, 2], 'DC-MATTR'],
+  ['Химчистка кресел', 'Химчистка', 'шт', 1500, [1, 4], 'DC-CHAIR'],
+  ['Химчистка стульев', 'Химчистка', 'шт', 450, [4, 12], 'DC-STOOL'],
 ];
+// the calculator's modifiers and minimum order, as lines of their own (SCENARIOS.md §1)
+const CLEANING_EXTRAS = [['CL-URGENT', 'Срочный выезд (+30% к работам)', 0.3], ['CL-DIRT', 'Сильное загрязнение (+20% к работам)', 0.2]];
+const CLEANING_MIN_ORDER = 3500;
 const CLEANING_SOURCES = [
   [{ source: 'Яндекс Директ', utm_source: 'yandex', utm_medium: 'cpc', utm_campaign: 'uborka_msk' }, 8],
   [{ source: 'Яндекс Директ', utm_source: 'yandex', utm_medium: 'cpc', utm_campaign: 'himchistka_mebeli' }, 5],
@@ -276,44 +327,56 @@ export function cleaning() {
     const c = clients[i % clients.length];
     const works = c.office ? [CLEANING_WORKS[4]] : r.chance(0.25) ? [r.pick(CLEANING_WORKS.slice(0, 4)), r.pick(CLEANING_WORKS.slice(5))]
       : [r.pick(CLEANING_WORKS.filter((x) => x[0] !== 'Уборка офиса'))];
-    let sum = 0;
-    const lines = works.map(([name, , unit, price, [lo, hi]]) => {
-      const q = r.int(lo, hi);
-      sum += q * price;
-      return `${name}: ${q} ${unit} × ${price} ₽`;
+    let base = 0;
+    const items = works.map(([, , , price, [lo, hi], code]) => {
+      const qty = r.int(lo, hi);
+      base += qty * price;
+      return { code, qty };
     });
     const urgent = r.chance(0.15), dirty = r.chance(0.2);
-    if (urgent) sum *= 1.3;
-    if (dirty) sum *= 1.2;
-    sum = Math.max(3500, round(sum, 10));
+    // a modifier is a line priced at its share of the works, so the sum of the lines is the order's amount
+    for (const [code, , share] of CLEANING_EXTRAS.filter((x) => (x[0] === 'CL-URGENT' && urgent) || (x[0] === 'CL-DIRT' && dirty)))
+      items.push({ code, qty: 1, price: money(round(base * share, 10)) });
+    let sum = base + items.slice(works.length).reduce((a, x) => a + x.price / 100, 0);
+    if (sum < CLEANING_MIN_ORDER) {
+      items.push({ code: 'CL-MIN', qty: 1, price: money(CLEANING_MIN_ORDER - sum) });
+      sum = CLEANING_MIN_ORDER;
+    }
     const category = works.some((w) => w[1] === 'Химчистка') ? (works.some((w) => w[1] === 'Уборка') ? 'Уборка и химчистка' : 'Химчистка') : 'Уборка';
     const title = `№${number++}: ${works.map((w) => w[0]).join(' + ')}`;
     const src = c.src || { source: 'Повторный клиент' };
     const d = { ref: ref('d'), title, pipeline: 'orders', stage, contact_ref: c.ct.ref, owner: c.ct.owner, category,
       city: c.place.city, region: c.place.region, district: c.place.district, ...src };
     if (c.co) d.company_ref = c.co.ref;
-    if (stage !== 'new') Object.assign(d, { amount: money(sum), currency: 'RUB', address: c.place.address });
+    if (stage !== 'new') Object.assign(d, { amount: money(sum), currency: 'RUB', items, address: c.place.address });
     const crew = category === 'Химчистка' ? [r.pick(DRY_CLEANERS)] : category === 'Уборка'
       ? r.shuffle(CLEANERS).slice(0, r.int(1, 3)) : [r.pick(CLEANERS), r.pick(DRY_CLEANERS)];
     const mods = [urgent && 'срочно +30%', dirty && 'сильное загрязнение +20%'].filter(Boolean);
-    const notes = [lines.join('\n') + (mods.length ? `\nНаценки: ${mods.join(', ')}` : '')];
+    const notes = [];
+    if (stage === 'new') notes.push(`Запрос: ${works.map((w) => w[0].toLowerCase()).join(', ')}; нужен расчёт`);
+    else if (mods.length) notes.push(`Наценки: ${mods.join(', ')}`);
     if (['scheduled', 'in_work', 'done'].includes(stage)) notes.push(`Бригада: ${crew.join(', ')}`);
-    if (stage === 'new') notes[0] = `Запрос: ${works.map((w) => w[0].toLowerCase()).join(', ')}; нужен расчёт`;
     if (stage === 'lost') notes.push(r.pick(['Отказ: дорого', 'Отказ: нашли исполнителя дешевле', 'Отказ: не подошла дата']));
-    d.notes = notes.join('\n');
+    if (notes.length) d.notes = notes.join('\n');
     deals.push(d);
   }
-  return { companies, contacts, deals };
+  const products = [...CLEANING_WORKS.map(([name, , unit, price, , code]) => ({ code, name, unit, price: money(price) })),
+    ...CLEANING_EXTRAS.map(([code, name]) => ({ code, name, unit: 'услуга', price: 0 })),
+    { code: 'CL-MIN', name: `Доплата до минимального заказа (${CLEANING_MIN_ORDER} ₽)`, unit: 'услуга', price: 0 }];
+  return { products, companies, contacts, deals };
 }
 
 // ---- b2c: a retail online shop of home goods ----
 
-const B2C_PRODUCTS = [['Плед из шерсти мериноса 140×200', 5990, 'Текстиль'], ['Комплект постельного белья, сатин, евро', 7490, 'Текстиль'],
-  ['Набор тарелок, 18 предметов', 4290, 'Посуда'], ['Свеча ароматическая «Инжир»', 1290, 'Декор'],
-  ['Ваза керамическая ручной работы', 2850, 'Декор'], ['Полотенца махровые, набор из 3', 2390, 'Текстиль'],
-  ['Скатерть льняная 150×220', 3190, 'Текстиль'], ['Подушка декоративная 45×45', 1490, 'Декор'],
-  ['Кофейная пара, фарфор', 1890, 'Посуда'], ['Ковёр хлопковый 120×180', 6900, 'Текстиль'],
-  ['Бокалы для вина, 4 шт.', 2590, 'Посуда'], ['Корзина плетёная для белья', 2190, 'Декор']];
+// [name, price ₽, category, code]
+const B2C_PRODUCTS = [['Плед из шерсти мериноса 140×200', 5990, 'Текстиль', 'TX-PLAID-MR'],
+  ['Комплект постельного белья, сатин, евро', 7490, 'Текстиль', 'TX-BED-SAT-E'],
+  ['Набор тарелок, 18 предметов', 4290, 'Посуда', 'KT-PLATES-18'], ['Свеча ароматическая «Инжир»', 1290, 'Декор', 'DC-CANDLE-FIG'],
+  ['Ваза керамическая ручной работы', 2850, 'Декор', 'DC-VASE-CER'], ['Полотенца махровые, набор из 3', 2390, 'Текстиль', 'TX-TOWEL-3'],
+  ['Скатерть льняная 150×220', 3190, 'Текстиль', 'TX-CLOTH-LIN'], ['Подушка декоративная 45×45', 1490, 'Декор', 'DC-PILLOW-45'],
+  ['Кофейная пара, фарфор', 1890, 'Посуда', 'KT-COFFEE-2'], ['Ковёр хлопковый 120×180', 6900, 'Текстиль', 'TX-RUG-120'],
+  ['Бокалы для вина, 4 шт.', 2590, 'Посуда', 'KT-WINE-4'], ['Корзина плетёная для белья', 2190, 'Декор', 'DC-BASKET']];
+const B2C_DELIVERY = [['DLV-COURIER', 'Доставка курьером по Москве', 390], ['DLV-CDEK', 'Доставка СДЭК по России', 590]];
 const B2C_MANAGERS = ['d.antonova', 'k.belyaev', 'v.medvedeva'];
 const B2C_TYPES = [['Розничный покупатель', 10], ['Постоянный покупатель', 5], ['VIP', 1], ['Дизайнер интерьера', 1]];
 const B2C_SOURCES = [[{ source: 'Интернет-магазин', utm_source: 'yandex', utm_medium: 'cpc', utm_campaign: 'home_textile' }, 6],
@@ -357,14 +420,17 @@ export function b2c() {
   let number = 10440, unassigned = 0;
   for (const [i, stage] of r.shuffle(plan).entries()) {
     const c = customers[(i * 7) % customers.length];
-    const items = r.shuffle(B2C_PRODUCTS).slice(0, r.weighted([[1, 5], [2, 4], [3, 2]]));
-    let sum = items.reduce((a, [, price]) => a + price, 0);
-    const delivery = c.city === 'Москва' ? (sum >= 5000 ? 0 : 390) : 590;
+    const goods = r.shuffle(B2C_PRODUCTS).slice(0, r.weighted([[1, 5], [2, 4], [3, 2]]));
     const discount = c.customer_type === 'Постоянный покупатель' ? 0.05 : c.customer_type === 'VIP' ? 0.1 : 0;
-    sum = round(sum * (1 - discount), 10) + delivery;
-    const d = { ref: ref('d'), title: `Заказ ИМ-${number++}: ${items.map(([n]) => n).join('; ')}`, pipeline: 'orders', stage,
-      contact_ref: c.ref, owner: c.owner, amount: money(sum), currency: 'RUB', category: items[0][2], address: c.address, city: c.city,
-      region: c.region, source: 'Интернет-магазин' };
+    // a customer's discount is in the line's price, as an order editor sets it
+    const items = goods.map(([, price, , code]) => ({ code, qty: 1, ...(discount ? { price: money(round(price * (1 - discount), 10)) } : {}) }));
+    let sum = goods.reduce((a, [, price]) => a + round(price * (1 - discount), 10), 0);
+    const delivery = c.city === 'Москва' ? (sum >= 5000 ? 0 : 390) : 590;
+    if (delivery) items.push({ code: c.city === 'Москва' ? 'DLV-COURIER' : 'DLV-CDEK', qty: 1 });
+    sum += delivery;
+    const d = { ref: ref('d'), title: `Заказ ИМ-${number++}: ${goods.map(([n]) => n).join('; ')}`, pipeline: 'orders', stage,
+      contact_ref: c.ref, owner: c.owner, amount: money(sum), currency: 'RUB', items, category: goods[0][2], address: c.address,
+      city: c.city, region: c.region, source: 'Интернет-магазин' };
     for (const k of ['utm_source', 'utm_medium', 'utm_campaign']) if (c[k]) d[k] = c[k];
     const notes = [`Доставка: ${delivery ? `${delivery} ₽` : 'бесплатно'}${discount ? `; скидка ${discount * 100}% (${c.customer_type.toLowerCase()})` : ''}`];
     if (stage === 'new' && unassigned < 3) {
@@ -391,5 +457,7 @@ export function b2c() {
     deals.push({ ref: ref('d'), title: `Заявка с сайта: ${what}`, pipeline: 'leads', stage, contact_ref: ct.ref, owner,
       source: 'Форма на сайте', utm_source: r.pick(['yandex', 'google', 'vk']), notes: `Текст формы: «${what}»` });
   }
-  return { companies: [], contacts, deals };
+  const products = [...B2C_PRODUCTS.map(([name, price, , code]) => ({ code, name, unit: 'шт', price: money(price) })),
+    ...B2C_DELIVERY.map(([code, name, price]) => ({ code, name, unit: 'услуга', price: money(price) }))];
+  return { products, companies: [], contacts, deals };
 }

@@ -2,6 +2,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "store/event.h"
+#include "store/pipeline.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,6 +294,63 @@ enum vk_rc token_revoke(struct store *s, const struct principal *actor, int64_t 
 }
 
 /* ---- roles ---- */
+
+struct role_delete_tx {
+	const char *key;
+	int64_t actor, now;
+	struct arena *a;
+	struct vk_err *err;
+};
+
+static enum vk_rc role_delete_write(struct conn *c, void *ctx)
+{
+	struct role_delete_tx *t = ctx;
+	struct role r;
+	if (store_role_by_key(c, t->key, t->a, &r) != VK_OK)
+		return vk_fail(t->err, VK_ENOTFOUND, NULL, "no such role");
+	for (int i = 0; i < r.n_caps; i++)
+		if (!strcmp(r.caps[i], "*"))
+			return vk_fail(t->err, VK_EUNPROC, "key", "a role with every right (the administrator's) cannot be deleted");
+	int64_t n_users, n_tokens;
+	store_role_usage(c, r.id, &n_users, &n_tokens);
+	/* people and integrations keep their access until an admin chooses another role for them */
+	if (n_users || n_tokens) {
+		const char *who = arena_printf(t->a, "%lld user%s (deactivated ones included)", (long long)n_users,
+		                               n_users == 1 ? "" : "s");
+		const char *tokens = arena_printf(t->a, "%lld API token%s", (long long)n_tokens, n_tokens == 1 ? "" : "s");
+		vk_fail(t->err, VK_ECONFLICT, "key", "%s%s%s %s this role; give them another role or revoke the tokens first",
+		        n_users ? who : "", n_users && n_tokens ? " and " : "", n_tokens ? tokens : "",
+		        n_users + n_tokens == 1 ? "has" : "have");
+		t->err->code = "role_in_use";
+		return VK_ECONFLICT;
+	}
+	const char *only = store_pipeline_only_role(c, r.id, t->a);
+	if (only) {
+		vk_fail(t->err, VK_EUNPROC, "key", "pipeline \"%s\" is visible to this role alone; without it everyone would"
+		        " see it, so change who sees the pipeline first", only);
+		t->err->code = "pipeline_visibility";
+		return VK_EUNPROC;
+	}
+	json_t *was = json_pack("{s:s, s:[]}", "name", r.name, "capabilities");
+	for (int i = 0; i < r.n_caps; i++)
+		json_array_append_new(json_object_get(was, "capabilities"), json_string(r.caps[i]));
+	char *text = json_dumps(was, JSON_COMPACT);
+	json_decref(was);
+	enum vk_rc rc = store_role_delete(c, r.id);
+	if (rc == VK_OK)
+		rc = add_event(c, "role", r.id, t->actor, "delete", t->key, arena_strdup(t->a, text), NULL, t->now);
+	free(text);
+	return rc;
+}
+
+enum vk_rc role_delete(struct store *s, const struct principal *actor, const char *key, struct vk_err *err)
+{
+	struct arena *a = arena_new(4096);
+	struct role_delete_tx t = { key, actor_id(actor), clock_now_ms(), a, err };
+	enum vk_rc rc = store_write(s, role_delete_write, &t);
+	arena_free(a);
+	return rc;
+}
 
 struct role_tx {
 	const char *key, *name;

@@ -33,6 +33,11 @@ enum vk_rc token_create(struct store *s, const struct principal *actor, const ch
                         struct vk_err *err);
 enum vk_rc token_revoke(struct store *s, const struct principal *actor, int64_t id, struct vk_err *err);
 
+/* Delete a role (DELETE /api/roles/KEY): refused while anyone holds it (VK_ECONFLICT, code
+ * role_in_use: users, deactivated ones included, and live API tokens) and when a pipeline is
+ * visible to it alone (VK_EUNPROC); the administrator role stays. In the timeline. */
+enum vk_rc role_delete(struct store *s, const struct principal *actor, const char *key, struct vk_err *err);
+
 /* Create or update a role with its capabilities (presets, CLI). */
 enum vk_rc role_put(struct store *s, const char *key, const char *name, const char *const *caps,
                     int n_caps, struct vk_err *err);

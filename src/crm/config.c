@@ -1,4 +1,5 @@
 #include "crm/config.h"
+#include "core/clock.h"
 #include "store/auth.h"
 #include "store/event.h"
 #include "store/pipeline.h"
@@ -326,6 +327,49 @@ enum vk_rc config_pipeline(struct conn *c, json_t *p, int sort, int64_t actor, i
 		rc = event_add(c, &ev);
 	}
 	json_decref(before);
+	return rc;
+}
+
+struct pipeline_delete_tx {
+	const char *key;
+	int64_t actor, now;
+	struct arena *a;
+	struct vk_err *err;
+};
+
+static enum vk_rc pipeline_delete_write(struct conn *c, void *ctx)
+{
+	struct pipeline_delete_tx *t = ctx;
+	struct pipeline p;
+	if (store_pipeline_by_key(c, t->key, t->a, &p) != VK_OK)
+		return vk_fail(t->err, VK_ENOTFOUND, NULL, "no such pipeline");
+	int64_t n = store_pipeline_live_records(c, p.id);
+	if (n > 0) {
+		/* where the records go is a decision for a person, as when a stage is removed */
+		vk_fail(t->err, VK_ECONFLICT, "key", "%lld record%s %s in pipeline \"%s\"; move or delete %s first",
+		        (long long)n, n == 1 ? "" : "s", n == 1 ? "is" : "are", p.name, n == 1 ? "it" : "them");
+		t->err->code = "pipeline_in_use";
+		return VK_ECONFLICT;
+	}
+	/* deleted deals stay filed under some deal pipeline (they may be restored, and the foreign
+	 * key needs one); a business that never had deals may drop its only deal pipeline */
+	if (!strcmp(p.entity, "deal") && store_pipeline_count(c, "deal") <= 1 && store_pipeline_deleted_deals(c, p.id) > 0)
+		return vk_fail(t->err, VK_EUNPROC, "key", "\"%s\" is the only deal pipeline, and its deleted deals need one;"
+		               " make another deal pipeline first", p.name);
+	json_t *before = config_pipeline_json(c, t->key, t->a);
+	struct event ev = { .entity = "pipeline", .entity_id = p.id, .actor_id = t->actor, .kind = "delete",
+	                    .field = t->key, .old_value = dump(t->a, before), .at = t->now };
+	json_decref(before);
+	enum vk_rc rc = store_pipeline_delete(c, p.id);
+	return rc == VK_OK ? event_add(c, &ev) : rc;
+}
+
+enum vk_rc config_pipeline_delete(struct store *s, int64_t actor, const char *key, struct vk_err *err)
+{
+	struct arena *a = arena_new(16384);
+	struct pipeline_delete_tx t = { key, actor, clock_now_ms(), a, err };
+	enum vk_rc rc = store_write(s, pipeline_delete_write, &t);
+	arena_free(a);
 	return rc;
 }
 

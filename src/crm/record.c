@@ -950,6 +950,14 @@ static enum vk_rc update_write(struct conn *c, void *ctx)
 			changed[cfi] = true;
 		}
 	}
+	/* an order's total is the sum of what it holds (RetailCRM, amoCRM's products): a typed
+	 * amount beside lines would silently disagree with them, so the lines are edited instead */
+	int ai = record_field_index(e, "amount");
+	if (ai >= 0 && changed[ai] && store_deal_has_items(c, t->id)) {
+		vk_fail(t->err, VK_EUNPROC, "amount", "this deal's amount is the sum of its line items; edit the lines instead");
+		t->err->code = "amount_from_items";
+		return VK_EUNPROC;
+	}
 	int oi = record_field_index(e, "owner_id");
 	if (changed[oi] && sc.kind != SCOPE_ALL &&
 	    !(sc.kind == SCOPE_TEAM && v[oi].kind == V_INT && store_user_team(c, v[oi].i) == sc.team_id))

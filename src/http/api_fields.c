@@ -1,5 +1,6 @@
-/* /api/fields (custom field definitions) and /api/lists (value lists) */
+/* /api/fields (custom field definitions), /api/lists (value lists), DELETE /api/pipelines/KEY */
 #include "http/http.h"
+#include "crm/config.h"
 #include "crm/field.h"
 
 #include <string.h>
@@ -108,6 +109,17 @@ static void lists_delete(struct req *r)
 	reply_status(r, 204);
 }
 
+/* The pipeline's configuration is PUT with the records' routes; deleting it is a settings
+ * matter like deleting a field or a list. */
+static void pipelines_delete(struct req *r)
+{
+	struct vk_err err = { 0 };
+	enum vk_rc rc = config_pipeline_delete(req_store(r), r->user->user_id, r->params[0], &err);
+	if (rc != VK_OK)
+		return reply_error(r, rc, &err);
+	reply_status(r, 204);
+}
+
 const struct route api_fields_routes[] = {
 	{ "GET", "/api/fields", fields_list, R_AUTH, NULL },
 	{ "POST", "/api/fields", fields_create, R_AUTH | R_JSON, CAP_SETTINGS_MANAGE },
@@ -117,5 +129,6 @@ const struct route api_fields_routes[] = {
 	{ "GET", "/api/lists/:key", lists_get, R_AUTH, NULL },
 	{ "PUT", "/api/lists/:key", lists_put, R_AUTH | R_JSON, CAP_SETTINGS_MANAGE },
 	{ "DELETE", "/api/lists/:key", lists_delete, R_AUTH, CAP_SETTINGS_MANAGE },
+	{ "DELETE", "/api/pipelines/:key", pipelines_delete, R_AUTH, CAP_SETTINGS_MANAGE },
 	{ NULL, NULL, NULL, 0, NULL },
 };

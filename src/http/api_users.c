@@ -223,6 +223,15 @@ static void roles_put(struct req *r)
 	reply_json(r, 200, role_detail(store_reader(req_store(r)), &role, r->arena));
 }
 
+static void roles_delete(struct req *r)
+{
+	struct vk_err err = { 0 };
+	enum vk_rc rc = role_delete(req_store(r), r->user, r->params[0], &err);
+	if (rc != VK_OK)
+		return reply_error(r, rc, &err);
+	reply_status(r, 204);
+}
+
 static void tokens_list(struct req *r)
 {
 	struct token_row *items;
@@ -271,6 +280,7 @@ const struct route api_users_routes[] = {
 	{ "PATCH", "/api/users/:id", users_update, R_AUTH | R_JSON, CAP_USERS_MANAGE },
 	{ "GET", "/api/roles", roles_list, R_AUTH, CAP_ROLES_READ },
 	{ "PUT", "/api/roles/:key", roles_put, R_AUTH | R_JSON, CAP_USERS_MANAGE },
+	{ "DELETE", "/api/roles/:key", roles_delete, R_AUTH, CAP_USERS_MANAGE },
 	{ "GET", "/api/tokens", tokens_list, R_AUTH, CAP_TOKENS_MANAGE },
 	{ "POST", "/api/tokens", tokens_create, R_AUTH | R_JSON, CAP_TOKENS_MANAGE },
 	{ "DELETE", "/api/tokens/:id", tokens_delete, R_AUTH, CAP_TOKENS_MANAGE },

@@ -2,6 +2,7 @@
 #include "auth/users.h"
 #include "core/clock.h"
 #include "crm/config.h"
+#include "crm/product.h"
 #include "crm/record.h"
 #include "store/pipeline.h"
 #include "core/builtin.h"
@@ -102,7 +103,73 @@ static enum vk_rc config_write(struct conn *c, void *ctx)
 	return rc;
 }
 
-/* Sample records: "owner" is a login, "ref" names a record for later "company_ref"/"contact_ref". */
+/* The catalogue: each item is what POST /api/products takes. Fills codes (code → product id)
+ * for the deals' lines. */
+static enum vk_rc load_products(struct store *s, const struct principal *admin, json_t *products, json_t *codes,
+                                struct arena *a, struct vk_err *err)
+{
+	size_t i;
+	json_t *item;
+	if (products && !json_is_array(products))
+		return vk_fail(err, VK_EINVAL, "data", "data.products must be an array");
+	json_array_foreach(products, i, item) {
+		struct product out;
+		enum vk_rc rc = json_is_object(item) ? product_create(s, admin, item, a, &out, err)
+		                                     : vk_fail(err, VK_EINVAL, "data", "must be an object");
+		if (rc != VK_OK) {
+			char where[64];
+			snprintf(where, sizeof where, "products[%zu]: ", i);
+			vk_err_prefix(err, where);
+			return rc;
+		}
+		json_object_set_new(codes, out.code, json_integer(out.id));
+	}
+	return VK_OK;
+}
+
+/* A deal's "items" are the lines PUT /api/deals/ID/items takes, except that "code" names a
+ * catalogue product. The lines set the amount; an "amount" given beside them must agree, so a
+ * generator's arithmetic slip fails the load instead of shipping a deal whose total is not
+ * the sum of its lines. */
+static enum vk_rc load_items(struct store *s, const struct principal *admin, const struct record *rec, json_t *items,
+                             json_t *amount, json_t *codes, struct arena *a, struct vk_err *err)
+{
+	if (!json_is_array(items))
+		return vk_fail(err, VK_EINVAL, "items", "items must be an array");
+	json_t *lines = json_array();
+	size_t i;
+	json_t *it;
+	enum vk_rc rc = VK_OK;
+	json_array_foreach(items, i, it) {
+		json_t *line = json_is_object(it) ? json_deep_copy(it) : json_object();
+		const char *code = str(line, "code");
+		if (code) {
+			json_t *id = json_object_get(codes, code);
+			if (!id) {
+				rc = vk_fail(err, VK_EINVAL, "items", "items[%zu]: no product with code %s", i, code);
+				json_decref(line);
+				break;
+			}
+			json_object_set(line, "product_id", id);
+			json_object_del(line, "code");
+		}
+		json_array_append_new(lines, line);
+	}
+	if (rc == VK_OK)
+		rc = deal_items_set(s, admin, rec->id, rec->version, lines, a, err);
+	json_decref(lines);
+	struct record now;
+	if (rc == VK_OK && amount && record_get(s, admin, &entity_deal, rec->id, a, &now) == VK_OK) {
+		int ai = record_field_index(&entity_deal, "amount");
+		if (now.v[ai].i != json_integer_value(amount))
+			rc = vk_fail(err, VK_EINVAL, "amount", "amount %lld is not the sum of the items (%lld)",
+			             (long long)json_integer_value(amount), (long long)now.v[ai].i);
+	}
+	return rc;
+}
+
+/* Sample records: "owner" is a login, "ref" names a record for later "company_ref"/"contact_ref",
+ * a deal's "items" are its lines. */
 static enum vk_rc load_data(struct store *s, json_t *data, struct vk_err *err)
 {
 	if (!data)
@@ -110,8 +177,8 @@ static enum vk_rc load_data(struct store *s, json_t *data, struct vk_err *err)
 	static const char *caps[] = { "*" };
 	struct principal admin = { .caps = caps, .n_caps = 1, .role_id = -1, .name = "preset" };
 	struct arena *a = arena_new(16384);
-	json_t *refs = json_object();
-	enum vk_rc rc = VK_OK;
+	json_t *refs = json_object(), *codes = json_object();
+	enum vk_rc rc = load_products(s, &admin, json_object_get(data, "products"), codes, a, err);
 	const char *order[] = { "companies", "contacts", "deals" };
 	for (int o = 0; o < 3 && rc == VK_OK; o++) {
 		const struct entity *e = entity_by_plural(order[o]);
@@ -121,12 +188,15 @@ static enum vk_rc load_data(struct store *s, json_t *data, struct vk_err *err)
 			json_t *in = json_deep_copy(item);
 			const char *ref = str(in, "ref"), *owner = str(in, "owner");
 			char *ref_copy = ref ? strdup(ref) : NULL;
+			json_t *items = e == &entity_deal ? json_incref(json_object_get(in, "items")) : NULL;
 			json_object_del(in, "ref");
+			json_object_del(in, "items");
 			if (owner) {
 				struct user u;
 				if (store_user_by_login(store_reader(s), owner, a, &u, NULL) != VK_OK) {
 					rc = vk_fail(err, VK_EINVAL, "data", "%s[%zu]: no user %s", order[o], i, owner);
 					json_decref(in);
+					json_decref(items);
 					free(ref_copy);
 					break;
 				}
@@ -147,7 +217,10 @@ static enum vk_rc load_data(struct store *s, json_t *data, struct vk_err *err)
 			if (e->has_phones)
 				json_object_set_new(in, "allow_duplicate", json_true());
 			rc = record_create(s, &admin, e, in, a, &rec, NULL, err);
+			if (rc == VK_OK && items)
+				rc = load_items(s, &admin, &rec, items, json_object_get(in, "amount"), codes, a, err);
 			json_decref(in);
+			json_decref(items);
 			if (rc == VK_OK && ref_copy)
 				json_object_set_new(refs, ref_copy, json_integer(rec.id));
 			if (rc != VK_OK) {
@@ -161,6 +234,7 @@ static enum vk_rc load_data(struct store *s, json_t *data, struct vk_err *err)
 		}
 	}
 	json_decref(refs);
+	json_decref(codes);
 	arena_free(a);
 	return rc;
 }

@@ -198,6 +198,30 @@ enum vk_rc store_role_list(struct conn *c, struct arena *a, struct role **items,
 	return VK_OK;
 }
 
+void store_role_usage(struct conn *c, int64_t role_id, int64_t *n_users, int64_t *n_tokens)
+{
+	sqlite3_stmt *st = store_stmt(c, "SELECT COUNT(*) FROM users WHERE role_id = ?");
+	store_bind_int(st, 1, role_id);
+	*n_users = count(c, st);
+	st = store_stmt(c, "SELECT COUNT(*) FROM api_tokens WHERE role_id = ? AND revoked_at IS NULL");
+	store_bind_int(st, 1, role_id);
+	*n_tokens = count(c, st);
+}
+
+enum vk_rc store_role_delete(struct conn *c, int64_t role_id)
+{
+	store_auth_changed(c);
+	sqlite3_stmt *st = store_stmt(c, "DELETE FROM api_tokens WHERE role_id = ? AND revoked_at IS NOT NULL");
+	store_bind_int(st, 1, role_id);
+	enum vk_rc rc = store_exec_stmt(c, st);
+	if (rc != VK_OK)
+		return rc;
+	st = store_stmt(c, "DELETE FROM roles WHERE id = ?");
+	store_bind_int(st, 1, role_id);
+	rc = store_exec_stmt(c, st);
+	return rc == VK_OK && store_changes(c) == 0 ? VK_ENOTFOUND : rc;
+}
+
 enum vk_rc store_role_put(struct conn *c, const char *key, const char *name, const char *const *caps,
                           int n_caps, int64_t now, int64_t *id)
 {

@@ -58,6 +58,11 @@ enum vk_rc store_role_by_key(struct conn *c, const char *key, struct arena *a, s
 enum vk_rc store_role_get(struct conn *c, int64_t id, struct arena *a, struct role *out);
 enum vk_rc store_role_list(struct conn *c, struct arena *a, struct role **items, int *n);
 /* Create or rename the role and replace its capabilities. */
+/* Users of a role (active or not) and its tokens that are not revoked. */
+void store_role_usage(struct conn *c, int64_t role_id, int64_t *n_users, int64_t *n_tokens);
+/* Delete a role no user and no live token has; its revoked tokens go with it (their
+ * revocation stays in the timeline). */
+enum vk_rc store_role_delete(struct conn *c, int64_t role_id);
 enum vk_rc store_role_put(struct conn *c, const char *key, const char *name, const char *const *caps,
                           int n_caps, int64_t now, int64_t *id);
 

@@ -436,6 +436,66 @@ enum vk_rc store_stage_prune(struct conn *c, int64_t pipeline_id, const char *ke
 	return store_exec_stmt(c, st);
 }
 
+int64_t store_pipeline_live_records(struct conn *c, int64_t pipeline_id)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"SELECT (SELECT COUNT(*) FROM deals WHERE pipeline_id = ?1 AND deleted_at IS NULL)"
+		" + (SELECT COUNT(*) FROM companies WHERE pipeline_id = ?1 AND deleted_at IS NULL)");
+	store_bind_int(st, 1, pipeline_id);
+	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	store_done(c, st);
+	return n;
+}
+
+int64_t store_pipeline_deleted_deals(struct conn *c, int64_t pipeline_id)
+{
+	sqlite3_stmt *st = store_stmt(c, "SELECT COUNT(*) FROM deals WHERE pipeline_id = ? AND deleted_at IS NOT NULL");
+	store_bind_int(st, 1, pipeline_id);
+	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	store_done(c, st);
+	return n;
+}
+
+int64_t store_pipeline_count(struct conn *c, const char *entity)
+{
+	sqlite3_stmt *st = store_stmt(c, "SELECT COUNT(*) FROM pipelines WHERE entity = ?");
+	store_bind_text(st, 1, entity);
+	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	store_done(c, st);
+	return n;
+}
+
+enum vk_rc store_pipeline_delete(struct conn *c, int64_t pipeline_id)
+{
+	static const char *const steps[] = {
+		"UPDATE deals SET pipeline_id = (SELECT id FROM pipelines WHERE entity = 'deal' AND id <> ?1 ORDER BY sort, id LIMIT 1),"
+		" stage_id = (SELECT s.id FROM stages s WHERE s.pipeline_id ="
+		" (SELECT id FROM pipelines WHERE entity = 'deal' AND id <> ?1 ORDER BY sort, id LIMIT 1) ORDER BY s.sort, s.id LIMIT 1)"
+		" WHERE pipeline_id = ?1 AND deleted_at IS NOT NULL",
+		"UPDATE companies SET pipeline_id = NULL, stage_id = NULL WHERE pipeline_id = ?1 AND deleted_at IS NOT NULL",
+		"DELETE FROM pipelines WHERE id = ?1",
+	};
+	enum vk_rc rc = VK_OK;
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0] && rc == VK_OK; i++) {
+		sqlite3_stmt *st = store_stmt(c, steps[i]);
+		store_bind_int(st, 1, pipeline_id);
+		rc = store_exec_stmt(c, st);
+	}
+	return rc == VK_OK && store_changes(c) == 0 ? VK_ENOTFOUND : rc;
+}
+
+const char *store_pipeline_only_role(struct conn *c, int64_t role_id, struct arena *a)
+{
+	sqlite3_stmt *st = store_stmt(c,
+		"SELECT p.name FROM pipeline_roles pr JOIN pipelines p ON p.id = pr.pipeline_id WHERE pr.role_id = ?1"
+		" AND NOT EXISTS (SELECT 1 FROM pipeline_roles o WHERE o.pipeline_id = pr.pipeline_id AND o.role_id <> ?1)"
+		" ORDER BY p.sort, p.id LIMIT 1");
+	store_bind_int(st, 1, role_id);
+	const char *name = sqlite3_step(st) == SQLITE_ROW ? arena_strdup(a, store_col_text(st, 0)) : NULL;
+	store_done(c, st);
+	return name;
+}
+
 enum vk_rc store_checklist_prune(struct conn *c, int64_t stage_id, const char *keep_json)
 {
 	sqlite3_stmt *st = store_stmt(c,

@@ -84,6 +84,19 @@ enum vk_rc store_pipeline_clear_rules(struct conn *c, int64_t pipeline_id);
  * (with *in_use set to the key and *n_in_use to how many) if live records still stand in one. */
 enum vk_rc store_stage_prune(struct conn *c, int64_t pipeline_id, const char *keep_json, struct arena *a,
                              const char **in_use, int64_t *n_in_use);
+/* Live records (deals and companies, not deleted) standing in the pipeline. */
+int64_t store_pipeline_live_records(struct conn *c, int64_t pipeline_id);
+/* Deleted deals still filed under the pipeline (the foreign key keeps them there). */
+int64_t store_pipeline_deleted_deals(struct conn *c, int64_t pipeline_id);
+/* How many pipelines of entity there are. */
+int64_t store_pipeline_count(struct conn *c, const char *entity);
+/* Delete a pipeline that holds no live records, with its stages, rules and visibility. Deleted
+ * deals in it move to the first stage of the first other deal pipeline (the foreign key needs
+ * one; the caller makes sure it exists), deleted companies leave pipelines altogether. */
+enum vk_rc store_pipeline_delete(struct conn *c, int64_t pipeline_id);
+/* The key of a pipeline visible to this role alone (deleting the role would open it to
+ * everyone), or NULL. */
+const char *store_pipeline_only_role(struct conn *c, int64_t role_id, struct arena *a);
 /* Delete a stage's checklist items whose keys are not in keep_json. */
 enum vk_rc store_checklist_prune(struct conn *c, int64_t stage_id, const char *keep_json);
 /* Forget a role's scopes and hidden fields (they are then written anew). */

@@ -118,6 +118,15 @@ enum vk_rc store_deal_items(struct conn *c, int64_t deal_id, struct arena *a, st
 	return VK_OK;
 }
 
+bool store_deal_has_items(struct conn *c, int64_t deal_id)
+{
+	sqlite3_stmt *st = store_stmt(c, "SELECT 1 FROM deal_items WHERE deal_id = ? LIMIT 1");
+	store_bind_int(st, 1, deal_id);
+	bool has = sqlite3_step(st) == SQLITE_ROW;
+	store_done(c, st);
+	return has;
+}
+
 enum vk_rc store_deal_items_replace(struct conn *c, int64_t deal_id, const struct deal_item *items, int n)
 {
 	sqlite3_stmt *st = store_stmt(c, "DELETE FROM deal_items WHERE deal_id = ?");

@@ -25,5 +25,6 @@ enum vk_rc store_product_insert(struct conn *c, const struct product *p, int64_t
 enum vk_rc store_product_update(struct conn *c, const struct product *p, int64_t now);
 
 enum vk_rc store_deal_items(struct conn *c, int64_t deal_id, struct arena *a, struct deal_item **items, int *n);
+bool store_deal_has_items(struct conn *c, int64_t deal_id);
 enum vk_rc store_deal_items_replace(struct conn *c, int64_t deal_id, const struct deal_item *items, int n);
 #endif

@@ -238,4 +238,60 @@ describe('products and deal line items', () => {
     assertError(await put(blind, d.id, { version: deal.version, items: [{ name: 'x', qty: 1, price: 1 }] }), 403, 'forbidden', 'amount');
     assert.equal((await get(operator, 'deals', d.id)).amount, 199800, 'nothing was written');
   });
+
+  it('a deal with lines takes its amount from them: PATCH amount is 422 amount_from_items, nothing written', async () => {
+    const d = await order(operator, { amount: 5000 });
+    assert.equal((await operator.patch('/api/deals/' + d.id, { version: d.version, amount: 7000 })).status, 200,
+      'a deal without lines keeps a free amount');
+    const free = await get(operator, 'deals', d.id);
+    assert.equal(free.amount, 7000);
+    const r = await put(operator, d.id, { version: free.version, items: [{ name: 'Смеситель', qty: 2, price: 450000 }] });
+    assert.equal(r.status, 200, r.text);
+    for (const amount of [100, 0, 900001]) {
+      assertError(await operator.patch('/api/deals/' + d.id, { version: r.json.version, amount }), 422, 'amount_from_items', 'amount');
+      assertError(await operator.patch('/api/deals/' + d.id, { version: r.json.version, amount, title: 'Другое' }), 422, 'amount_from_items', 'amount');
+    }
+    const after = await get(operator, 'deals', d.id);
+    assert.equal(after.amount, 900000, 'the amount is still the lines\' sum');
+    assert.equal(after.version, r.json.version, 'a refused PATCH moved no version');
+    assert.equal(after.title, d.title, 'nor wrote the other fields it carried');
+    // the same amount sent back (a form that posts every field) is not a change; other fields still edit
+    const same = await operator.patch('/api/deals/' + d.id, { version: after.version, amount: 900000, title: d.title + ' ред.' });
+    assert.equal(same.status, 200, same.text);
+    assert.equal(same.json.amount, 900000);
+    // without lines again the amount is free
+    const cleared = await put(operator, d.id, { version: same.json.version, items: [] });
+    assert.equal(cleared.status, 200, cleared.text);
+    const typed = await operator.patch('/api/deals/' + d.id, { version: cleared.json.version, amount: 123400 });
+    assert.equal(typed.status, 200, typed.text);
+    assert.equal(typed.json.amount, 123400);
+    await assertHealthy(s.srv, 'amount from items');
+  });
+
+  it('the eshop demo ships a catalogue of goods and services, and its orders\' lines sum to their amounts', async () => {
+    const catalogue = await all(operator, '/api/products?active=true', 100);
+    const demo = catalogue.filter((x) => !x.code.includes(t));
+    assert.ok(demo.length >= 20, `a realistic catalogue, got ${demo.length}`);
+    for (const p of demo) {
+      assert.match(p.name, /[А-Яа-яЁё]/, `a Russian name: ${p.name}`);
+      assert.match(p.code, /^[A-Z0-9-]+$/, `a product code: ${p.code}`);
+      assert.ok(p.price > 0 && p.price % 100 === 0, `a price in kopecks: ${p.code} ${p.price}`);
+      assert.equal(p.currency, 'RUB');
+    }
+    assert.ok(demo.some((x) => x.unit === 'услуга' && /Монтаж|Установка/.test(x.name)), 'installation is sold as a service');
+    assert.ok(demo.some((x) => x.code === 'BOIL-TX80' && /Водонагреватель/.test(x.name)), 'the landing codes are catalogue codes');
+    const orders = (await all(admin, '/api/deals?pipeline=orders')).filter((x) => x.title.startsWith('Заказ №'));
+    assert.ok(orders.length >= 30, `the demo orders: ${orders.length}`);
+    let withLines = 0;
+    for (const o of orders) {
+      const items = (await admin.get(`/api/deals/${o.id}/items`)).json.items;
+      if (!items.length) continue;
+      withLines++;
+      assert.equal(items.reduce((sum, x) => sum + x.amount, 0), o.amount, `order ${o.title}: the lines sum to the amount`);
+      assert.ok(items.some((x) => x.product_id && x.code), `order ${o.title} carries catalogue goods`);
+    }
+    assert.ok(withLines >= 30, `the demo orders carry their goods: ${withLines} with lines`);
+    // the lines came in as a change of the order, so the card's history says what was sold
+    assert.ok((await timeline(admin, 'deal', orders[0].id)).some((x) => x.field === 'items'), 'the lines are in the timeline');
+  });
 });

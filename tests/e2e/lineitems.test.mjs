@@ -63,7 +63,7 @@ test('add two catalogue products and a free line: the total, the card amount and
   // a catalogue product found by part of its Russian name in another case, added with Enter
   const search = page.getByTestId('li-search');
   await search.click();
-  await search.fill('НАСОСНАЯ');
+  await search.fill('СТАНЦИЯ GRUNDFOS JPB');
   await page.getByTestId('li-suggest-GR-JP5').waitFor();
   await search.press('Enter');
   await expectText(page.getByTestId('li-code-0'), 'GR-JP5');
@@ -107,6 +107,34 @@ test('add two catalogue products and a free line: the total, the card amount and
   // the list shows the new amount
   await page.goto(server.url + '/deals/list');
   await expectText(page.getByTestId('row-' + deal.id).locator('.col-amount'), '₽59,000');
+  assert.deepEqual(page.errors, []);
+  await closePage(page);
+});
+
+test('with lines the amount is read-only and says where it comes from; without lines it is typed', async () => {
+  const lined = await order('Заказ: сумма из позиций');
+  await putItems(op, lined.id, [{ product_id: pump.id, qty: 1 }, { product_id: install.id, qty: 1 }]);
+  const free = await order('Заказ: сумма вручную', { amount: 250000 });
+  const page = await openPage(browser);
+  await signIn(page, server.url, OPERATOR);
+  await page.goto(server.url + '/deals/' + lined.id);
+  await expectText(page.getByTestId('value-amount'), '₽31,000');
+  await expectText(page.getByTestId('hint-amount'), /The total of the products and services below/);
+  assert.equal(await page.getByTestId('value-amount').getAttribute('role'), null, 'not a button');
+  await page.getByTestId('value-amount').click();
+  assert.equal(await page.getByTestId('field-amount').locator('input').count(), 0, 'a click opens no editor');
+  await page.getByTestId('amount-edit-lines').click();
+  await until(page, () => document.activeElement?.getAttribute('data-testid') === 'li-search', null, 'the line search to take focus');
+
+  await page.goto(server.url + '/deals/' + free.id);
+  await expectText(page.getByTestId('value-amount'), '₽2,500');
+  assert.equal(await page.getByTestId('hint-amount').count(), 0);
+  await page.getByTestId('value-amount').click();
+  const input = page.getByTestId('field-amount').locator('input');
+  await input.fill('3000');
+  await input.press('Enter');
+  await expectText(page.getByTestId('value-amount'), '₽3,000');
+  assert.equal((await op.get('/api/deals/' + free.id)).json.amount, 300000);
   assert.deepEqual(page.errors, []);
   await closePage(page);
 });
@@ -243,7 +271,11 @@ test('the catalogue: create with checks next to the fields, a taken code, edit, 
   await page.getByTestId('product-price-input').fill('1');
   await page.getByTestId('product-save').click();
   await expectText(page.getByTestId('error-product-code'), 'A product with this code already exists.');
+  // closing it throws the typed product away: the dialog asks first
+  const asked = new Promise((resolve) => page.once('dialog', (d) => { resolve(d.message()); d.accept(); }));
   await page.getByTestId('dialog-close').click();
+  assert.match(await asked, /Discard the changes/);
+  await page.getByTestId('product-dialog').waitFor({ state: 'detached' });
 
   // edit the price in the dialog opened from the row
   await page.getByTestId('product-open-KR-12').click();

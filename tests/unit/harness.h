@@ -28,4 +28,5 @@ void test_http(void);
 void test_settings(void);
 void test_csv(void);
 void test_plan(void);
+void test_taskplan(void);
 #endif

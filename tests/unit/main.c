@@ -12,6 +12,7 @@ static const struct {
 } suites[] = {
 	{ "core", test_core }, { "phone", test_phone }, { "text", test_text }, { "store", test_store }, { "auth", test_auth },
 	{ "http", test_http }, { "settings", test_settings }, { "csv", test_csv }, { "plan", test_plan },
+	{ "taskplan", test_taskplan },
 };
 
 const char *unit_tmp_db(void)

@@ -7,11 +7,13 @@ import config from './config.en.js';
 import dups from './dups.en.js';
 import items from './items.en.js';
 import importErrors from './import.en.js';
+import core from './core.en.js';
 
 export default {
   dups,
   items,
   import: importErrors,
+  core,
   config,
   data,
   notes,

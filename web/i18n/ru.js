@@ -7,11 +7,13 @@ import config from './config.ru.js';
 import dups from './dups.ru.js';
 import items from './items.ru.js';
 import importErrors from './import.ru.js';
+import core from './core.ru.js';
 
 export default {
   dups,
   items,
   import: importErrors,
+  core,
   config,
   data,
   notes,

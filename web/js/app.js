@@ -5,7 +5,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { t, onLanguageChange, setCompanyLanguage, roleName } from './i18n.js';
 import { api, setCsrf, onUnauthorized } from './api.js';
-import { navigate, usePath, Link } from './router.js';
+import { navigate, usePath, Link, confirmLeave } from './router.js';
 import { AppContext, useApp, can } from './context.js';
 import { visibleModules, moduleFor } from './modules.js';
 import { LoginPage } from './login.js';
@@ -89,7 +89,7 @@ function App() {
     if (phase !== 'ready') return;
     if (!user && path !== '/login') {
       returnTo.current = path + location.search;
-      navigate('/login', { replace: true });
+      navigate('/login', { replace: true, force: true });   // signed out: what was unsaved cannot be saved
     } else if (user && path === '/login') {
       navigate(returnTo.current || '/', { replace: true });
       returnTo.current = null;
@@ -106,10 +106,11 @@ function App() {
   }
 
   async function logout() {
+    if (!confirmLeave()) return;
     try { await api.post('/api/logout', undefined, { quiet401: true }); } catch { /* gone already */ }
     returnTo.current = null;
     signedOut('login.signed_out');
-    navigate('/login');
+    navigate('/login', { force: true });
   }
 
   // notify('users.created', {login}) or, for text already translated, notify(null, null, kind, text).

@@ -329,6 +329,7 @@ export function fieldError(err) {
   const f = FIELDS[err.field] || {};
   const field = fieldLabel(err.field || '');
   if (err.code === 'stale') return t('crm.err_stale');
+  if (err.code === 'amount_from_items') return t('core.err_amount_from_items');
   if (err.code === 'missing' || (err.code === 'invalid' && /cannot be empty|is required/.test(err.message || '')))
     return t('crm.err_empty', { field });
   const byType = { phones: 'crm.err_phone', emails: 'crm.err_email', date: 'crm.err_date', money: 'crm.err_money' }[f.type];

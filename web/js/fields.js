@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { t, lang } from './i18n.js';
-import { api } from './api.js';
+import { useListItems } from './listcache.js';
 import { Link } from './router.js';
 import { FIELDS, fieldLabel, formatValue, formatPhone, parseMoney, moneyInput, recordPath, fieldError, formatMoney,
   formatDate, formatDateTime } from './crm.js';
@@ -34,7 +34,7 @@ export function FieldValue({ field, rec }) {
 
 // One field of a record card. onSave(patch) → true when saved (the parent PATCHes with the
 // record's version and reports errors through `error`).
-export function EditableField({ field, rec, error, onSave, users, readOnly, startEditing, wide }) {
+export function EditableField({ field, rec, error, onSave, users, readOnly, startEditing, wide, hint }) {
   const f = FIELDS[field] || {};
   const [editing, setEditing] = useState(!!startEditing);
   const [busy, setBusy] = useState(false);
@@ -78,6 +78,7 @@ export function EditableField({ field, rec, error, onSave, users, readOnly, star
           ${canEdit ? html`<svg class="pencil" viewBox="0 0 16 16" width="12" height="12" aria-hidden="true"><path d="M11 2.5l2.5 2.5L5.5 13H3v-2.5z" fill="none" stroke="currentColor" stroke-width="1.3" stroke-linejoin="round"/></svg>` : null}
         </div>`}
     ${errText ? html`<div class="field-error" id=${id + '-error'} role="alert" data-testid=${'error-' + field}>${errText}</div>` : null}
+    ${hint && !errText ? html`<div class="field-hint" data-testid=${'hint-' + field}>${hint}</div>` : null}
   </div>`;
 }
 
@@ -247,17 +248,8 @@ function EditActions({ busy, onSave, onCancel, hint }) {
 
 // ---- custom fields (GET /api/fields): values under rec.custom, saved as {custom: {KEY: value}} ----
 
-const listCache = {};
-export function useListItems(key) {
-  const [items, setItems] = useState(key ? listCache[key] || null : null);
-  useEffect(() => {
-    if (!key || listCache[key]) return;
-    api.get('/api/lists/' + encodeURIComponent(key))
-      .then((r) => { listCache[key] = r.items || []; setItems(listCache[key]); })
-      .catch(() => setItems([]));
-  }, [key]);
-  return items;
-}
+// lists are read and kept fresh by listcache.js; re-exported for the screens that import them here
+export { useListItems };
 
 export function customOptions(def, listItems) {
   if (def.list) return (listItems || []).map((x) => ({ value: x.value, label: x.label || x.value }));

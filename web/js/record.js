@@ -187,6 +187,7 @@ export function RecordPage({ entity, id }) {
   const fields = CARD_FIELDS[entity];
   const backView = meta.pipeline ? lastView(entity, app.pipelines) : 'list';
   const editable = mayDo(app.user, entity, 'edit');
+  const hasLines = entity === 'deal' && rec.items && rec.items.length > 0;   // the amount is theirs (422 amount_from_items)
   return html`<div class="page record-page" data-testid="record-page" data-version=${rec.version}>
     <nav class="crumbs" aria-label=${t('record.breadcrumbs')}>
       ${mayDo(app.user, entity, 'read') ? html`<${Link} href=${backUrl(entity, meta.path + '/' + backView)} data-testid="record-back">${t(`crm.${meta.plural}`)}<//>`
@@ -223,7 +224,8 @@ export function RecordPage({ entity, id }) {
           <h2 class="card-title">${t('record.details')}</h2>
           <div class="rfields">
             ${fields.main.map((k) => html`<${EditableField} key=${k} field=${k} rec=${rec} error=${errors[k]} onSave=${save} users=${users}
-              readOnly=${!editable || (k === 'amount' && rec.items && rec.items.length > 0)} startEditing=${attempt && attempt.need === k} />`)}
+              readOnly=${!editable || (k === 'amount' && hasLines)} startEditing=${attempt && attempt.need === k}
+              hint=${k === 'amount' && hasLines ? html`<${AmountFromLines} editable=${editable} />` : null} />`)}
           </div>
           ${customFieldsFor(entity).length ? html`<h3 class="sub-title">${t('record.custom_fields')}</h3>
           <div class="rfields" data-testid="custom-fields">
@@ -258,6 +260,19 @@ export function RecordPage({ entity, id }) {
       </div>
     </div>
   </div>`;
+}
+
+// Under a deal's amount while it has lines: where the amount comes from, and a way there.
+function AmountFromLines({ editable }) {
+  function go() {
+    const block = document.querySelector('[data-testid="line-items"]');
+    if (!block) return;
+    block.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    const search = block.querySelector('[data-testid="li-search"]');
+    if (search) search.focus({ preventScroll: true });
+  }
+  return html`${t('core.amount_from_lines')}${editable ? html` <button type="button" class="link-btn accent-link" onClick=${go}
+    data-testid="amount-edit-lines">${t('core.edit_lines')}</button>` : null}`;
 }
 
 // The record's name as the page heading, edited in place like any field.

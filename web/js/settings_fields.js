@@ -11,7 +11,8 @@ import { queryParams, setQuery } from './router.js';
 import { Dialog, Spinner, FormError } from './ui.js';
 import { setCustomFields } from './crm.js';
 import { SettingsFrame, sectionById } from './settings_nav.js';
-import { slugKey, freeKey, moveById, useReorder, DragHandle, UpDown, ConfirmDialog, configErrorText } from './settings_kit.js';
+import { slugKey, freeKey, moveById, useReorder, DragHandle, UpDown, ConfirmDialog, configErrorText, useLeaveGuard,
+  guardedClose } from './settings_kit.js';
 
 export const FIELD_TYPES = ['text', 'longtext', 'number', 'money', 'date', 'datetime', 'select', 'multiselect', 'bool',
   'phone', 'email', 'address', 'user'];
@@ -127,6 +128,11 @@ function FieldDialog({ field, entity, lists, taken, count, onClose, onSaved }) {
   const [busy, setBusy] = useState(false);
   const effectiveKey = creating ? (keyEdited ? key : freeKey(slugKey(label).slice(0, 40) || '', taken, 'field')) : field.key;
   const optionList = options.split('\n').map((s) => s.trim()).filter(Boolean);
+  const dirty = label !== (field ? field.label : '') || (creating && (keyEdited || type !== 'text')) || required !== (field ? field.required : false) ||
+    options !== (field ? field.options.join('\n') : '') || source !== (field && field.list ? 'list' : 'options') ||
+    (source === 'list' && field && list !== field.list);
+  useLeaveGuard(dirty && !busy);
+  const close = guardedClose(dirty, onClose);
 
   async function submit(e) {
     e.preventDefault();
@@ -149,7 +155,7 @@ function FieldDialog({ field, entity, lists, taken, count, onClose, onSaved }) {
   }
   const errField = error instanceof ApiError ? error.field : null;
   const errAt = (f) => (errField === f ? html`<div class="field-error" role="alert" data-testid=${'error-fd-' + f}>${configErrorText(error)}</div>` : null);
-  return html`<${Dialog} title=${creating ? t('config.field_new') : t('config.field_edit', { name: field.label })} onClose=${onClose} testid="field-dialog">
+  return html`<${Dialog} title=${creating ? t('config.field_new') : t('config.field_edit', { name: field.label })} onClose=${close} testid="field-dialog">
     <form onSubmit=${submit} novalidate data-testid="field-form">
       ${error && !['label', 'key', 'type', 'options', 'list'].includes(errField) ? html`<div class="form-error" role="alert" data-testid="field-form-error">${configErrorText(error)}</div>` : null}
       <div class="field">

@@ -6,6 +6,7 @@ import { html } from './html.js';
 import { t, lang } from './i18n.js';
 import { ApiError, errorMessage } from './api.js';
 import { Dialog } from './ui.js';
+import { addLeaveGuard } from './router.js';
 import { CARD_FIELDS, customFieldsFor, fieldLabel } from './crm.js';
 
 const TRANSLIT = {
@@ -161,14 +162,21 @@ export function SaveBar({ dirty, busy, onSave, onDiscard, testid = 'save-bar' })
   </div>`;
 }
 
-// Ask before leaving a page with unsaved changes (reload, closing the tab).
+// Ask before leaving a page with unsaved changes: reload or closing the tab (beforeunload), and
+// a link, the navigation or Back inside the app (the router's guard).
 export function useLeaveGuard(dirty) {
   useEffect(() => {
     if (!dirty) return undefined;
     const f = (e) => { e.preventDefault(); e.returnValue = ''; };
     window.addEventListener('beforeunload', f);
-    return () => window.removeEventListener('beforeunload', f);
+    const release = addLeaveGuard();
+    return () => { window.removeEventListener('beforeunload', f); release(); };
   }, [dirty]);
+}
+
+// onClose for a dialog that edits something: closing it with unsaved changes asks first.
+export function guardedClose(dirty, onClose) {
+  return () => { if (!dirty || window.confirm(t('core.discard_confirm'))) onClose(); };
 }
 
 // Fields a stage may require or a role may be kept from seeing, with their labels: the entity's
@@ -196,6 +204,15 @@ export function configErrorText(err) {
     const def = customFieldsFor(listUsed[1]).find((d) => d.key === listUsed[2]);
     return t('config.err_list_in_use', { field: def ? def.label : listUsed[2] });
   }
+  // refusals of DELETE /api/pipelines/KEY and /api/roles/KEY: the counts come in the message
+  if (err.code === 'pipeline_in_use') return t('core.err_pipeline_in_use', { count: Number((m.match(/^(\d+)/) || [0, 0])[1]) });
+  if (err.code === 'role_in_use') {
+    const users = Number((m.match(/(\d+) users? \(/) || [0, 0])[1]), tokens = Number((m.match(/(\d+) API tokens?/) || [0, 0])[1]);
+    return [users ? t('core.err_role_users', { count: users }) : null, tokens ? t('core.err_role_tokens', { count: tokens }) : null]
+      .filter(Boolean).join(' ');
+  }
+  if (err.code === 'pipeline_visibility') return t('core.err_role_only_viewer', { pipeline: (m.match(/^pipeline "(.*)" is visible/) || [0, ''])[1] });
+  if (err.status === 422 && /only deal pipeline/.test(m)) return t('core.err_last_pipeline');
   if (lang() === 'en' && m && err.code !== 'bad_json') return m.charAt(0).toUpperCase() + m.slice(1) + '.';
   const rules = [
     [/^stages\[\d+\]\.key$|^key$/, 'config.err_key'],

@@ -7,9 +7,10 @@ import { html } from './html.js';
 import { t } from './i18n.js';
 import { api, ApiError } from './api.js';
 import { useApp } from './context.js';
-import { queryParams, setQuery } from './router.js';
+import { queryParams, setQuery, confirmLeave } from './router.js';
 import { Dialog, Spinner, FormError } from './ui.js';
 import { SettingsFrame, sectionById } from './settings_nav.js';
+import { listChanged } from './listcache.js';
 import { slugKey, freeKey, moveById, useReorder, DragHandle, UpDown, RemoveButton, ConfirmDialog, SaveBar,
   useLeaveGuard, configErrorText } from './settings_kit.js';
 
@@ -43,7 +44,7 @@ export function ListsSettings() {
       : html`<div class="split">
         <nav class="split-nav card" aria-label=${t('config.tab_lists')} data-testid="lists-nav">
           ${lists.map((l) => html`<button key=${l.key} type="button" class=${'split-item' + (l.key === current ? ' active' : '')}
-              aria-current=${l.key === current ? 'true' : undefined} onClick=${() => setCurrent(l.key)} data-testid=${'list-' + l.key}>
+              aria-current=${l.key === current ? 'true' : undefined} onClick=${() => { if (l.key !== current && confirmLeave()) setCurrent(l.key); }} data-testid=${'list-' + l.key}>
             <span class="strong">${l.name}</span>
             <span class="muted small">${t('config.items_count', { count: l.items.length })}</span>
           </button>`)}
@@ -103,6 +104,7 @@ function ListEditor({ list, onSaved, onDeleted }) {
       const body = JSON.parse(docOf(name, rows.filter((r) => r.value.trim() || r.label.trim())
         .map((r) => (r.value.trim() ? r : { ...r, value: r.label.trim() }))));
       const r = await api.put('/api/lists/' + encodeURIComponent(list.key), body);
+      listChanged(list.key);
       onSaved(r);
     } catch (e) { setError(e); }
     setBusy(false);
@@ -158,7 +160,7 @@ function ListEditor({ list, onSaved, onDeleted }) {
     ${deleting ? html`<${ConfirmDialog} title=${t('config.list_delete_title', { name: list.name })}
       text=${t('config.list_delete_text', { name: list.name })} confirmLabel=${t('config.list_delete')}
       onClose=${() => setDeleting(false)} testid="list-delete-dialog"
-      onConfirm=${async () => { await api.del('/api/lists/' + encodeURIComponent(list.key)); setDeleting(false); onDeleted(list); }} />` : null}
+      onConfirm=${async () => { await api.del('/api/lists/' + encodeURIComponent(list.key)); listChanged(list.key); setDeleting(false); onDeleted(list); }} />` : null}
   </section>`;
 }
 
@@ -177,6 +179,7 @@ function NewListDialog({ taken, onClose, onCreated }) {
     setError(null);
     try {
       onCreated(await api.put('/api/lists/' + encodeURIComponent(effectiveKey), { name: name.trim(), items: [] }));
+      listChanged(effectiveKey);
     } catch (err) { setError(err); setBusy(false); }
   }
   const text = error ? (error.local || configErrorText(error)) : null;

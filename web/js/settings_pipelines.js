@@ -12,7 +12,7 @@ import { Link, navigate, usePath } from './router.js';
 import { Dialog, Field, FormError, Spinner } from './ui.js';
 import { ENTITIES } from './crm.js';
 import { SettingsFrame, sectionById } from './settings_nav.js';
-import { slugKey, freeKey, moveItem, moveById, useReorder, DragHandle, UpDown, RemoveButton, SaveBar, useLeaveGuard,
+import { slugKey, freeKey, moveItem, moveById, useReorder, DragHandle, UpDown, RemoveButton, SaveBar, useLeaveGuard, ConfirmDialog,
   entityFieldChoices, configErrorText } from './settings_kit.js';
 import { TransitionMatrix } from './settings_matrix.js';
 
@@ -171,6 +171,7 @@ function PipelineEditor({ pkey }) {
   const [open, setOpen] = useState({});              // stage uid → details shown
   const [stageNote, setStageNote] = useState(null);  // {uid, text}: a stage that cannot be removed
   const [matrixRole, setMatrixRole] = useState(null);
+  const [deleting, setDeleting] = useState(false);
   const errorRef = useRef(null);
 
   async function load() {
@@ -299,9 +300,17 @@ function PipelineEditor({ pkey }) {
   const choices = entityFieldChoices(draft.entity, fields);
 
   return frame(html`
-    <div class="editor-head">
+    <div class="editor-head row-between">
       <${Link} href="/settings/pipelines" class="back-link" data-testid="pipelines-back">← ${t('config.all_pipelines')}<//>
+      <button type="button" class="btn small danger-ghost" onClick=${() => setDeleting(true)} data-testid="pipeline-delete">${t('core.pipeline_delete')}</button>
     </div>
+    ${deleting ? html`<${PipelineDeleteDialog} pipeline=${saved} records=${Object.values(counts).reduce((a, n) => a + (n || 0), 0)}
+      onClose=${() => setDeleting(false)} onDeleted=${async () => {
+        setDeleting(false);
+        app.notify('core.pipeline_deleted', { name: saved.name });
+        await app.reloadPipelines();
+        navigate('/settings/pipelines', { force: true });     // its unsaved edits went with it
+      }} />` : null}
     ${error ? html`<div class="form-error" role="alert" tabindex="-1" ref=${errorRef} data-testid="pipeline-error">${configErrorText(error)}</div>` : null}
 
     <section class="card form-card cfg-section">
@@ -489,4 +498,13 @@ function AutoMoves({ draft, update, fieldOf, error }) {
     </div>`)}
     <button type="button" class="btn small" onClick=${add} data-testid="auto-add"><span aria-hidden="true">+</span> ${t('config.add_auto')}</button>
   </section>`;
+}
+
+// Deleting asks first and says what goes with the pipeline; the server refuses a pipeline that
+// still holds records (the count on screen may be a moment old) and says so in the dialog.
+function PipelineDeleteDialog({ pipeline, records, onClose, onDeleted }) {
+  const text = t('core.pipeline_delete_text') + (records > 0 ? ' ' + t('core.pipeline_delete_has', { count: records }) : '');
+  return html`<${ConfirmDialog} title=${t('core.pipeline_delete_title', { name: pipeline.name })} text=${text}
+    confirmLabel=${t('core.pipeline_delete')} onClose=${onClose} testid="pipeline-delete-dialog"
+    onConfirm=${async () => { await api.del('/api/pipelines/' + encodeURIComponent(pipeline.key)); onDeleted(); }} />`;
 }

@@ -10,6 +10,7 @@ import { Dialog, Spinner, FormError } from './ui.js';
 import { SettingsFrame, sectionById } from './settings_nav.js';
 import { formatMoney, moneyInput, parseMoney, defaultCurrency } from './crm.js';
 import { SearchBox } from './widgets.js';
+import { useLeaveGuard, guardedClose } from './settings_kit.js';
 
 const CURRENCIES = ['RUB', 'BYN', 'KZT', 'UZS', 'KGS', 'AMD', 'GEL', 'AZN', 'TRY', 'AED', 'EUR', 'GBP', 'USD', 'CNY'];
 
@@ -138,6 +139,10 @@ function ProductDialog({ product, onClose, onSaved }) {
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
   const set = (k, x) => { setV((o) => ({ ...o, [k]: x })); setErrors((e) => ({ ...e, [k]: null, _form: null })); };
+  const [start] = useState(v);
+  const dirty = Object.keys(v).some((k) => v[k] !== start[k]);
+  useLeaveGuard(dirty && !busy);
+  const close = guardedClose(dirty, onClose);
 
   async function submit(e) {
     e.preventDefault();
@@ -178,7 +183,7 @@ function ProductDialog({ product, onClose, onSaved }) {
   </div>`;
   const inv = (k) => (errors[k] ? 'true' : undefined);
   const currencies = CURRENCIES.includes(v.currency) ? CURRENCIES : [v.currency, ...CURRENCIES];
-  return html`<${Dialog} title=${product ? t('items.edit_title', { name: product.name }) : t('items.new_title')} onClose=${onClose} testid="product-dialog">
+  return html`<${Dialog} title=${product ? t('items.edit_title', { name: product.name }) : t('items.new_title')} onClose=${close} testid="product-dialog">
     <form class="product-form" onSubmit=${submit} novalidate>
       ${errors._form ? html`<div class="form-error" role="alert" data-testid="product-form-error">${errors._form}</div>` : null}
       ${row('name', t('items.name'), html`<input id="product-name" class="input" value=${v.name} maxlength="300" autofocus

@@ -8,10 +8,10 @@ import { html } from './html.js';
 import { t, roleName } from './i18n.js';
 import { api, ApiError } from './api.js';
 import { useApp, can } from './context.js';
-import { queryParams, setQuery } from './router.js';
+import { queryParams, setQuery, confirmLeave } from './router.js';
 import { Dialog, Spinner, FormError } from './ui.js';
 import { SettingsFrame, sectionById } from './settings_nav.js';
-import { slugKey, freeKey, SaveBar, useLeaveGuard, entityFieldChoices, configErrorText } from './settings_kit.js';
+import { slugKey, freeKey, SaveBar, useLeaveGuard, entityFieldChoices, configErrorText, ConfirmDialog } from './settings_kit.js';
 
 export const CAPABILITIES = ['users.read', 'users.manage', 'roles.read', 'settings.manage', 'tokens.manage', 'timeline.read', 'records.merge'];
 const ENTITIES = ['contact', 'company', 'deal'];
@@ -50,13 +50,14 @@ export function RolesSettings() {
     ${!roles ? html`<div class="empty"><${Spinner} /></div>` : html`<div class="split">
       <nav class="split-nav card" aria-label=${t('config.tab_roles')} data-testid="roles-nav">
         ${roles.map((r) => html`<button key=${r.key} type="button" class=${'split-item' + (r.key === current ? ' active' : '')}
-            aria-current=${r.key === current ? 'true' : undefined} onClick=${() => setCurrent(r.key)} data-testid=${'role-' + r.key}>
+            aria-current=${r.key === current ? 'true' : undefined} onClick=${() => { if (r.key !== current && confirmLeave()) setCurrent(r.key); }} data-testid=${'role-' + r.key}>
           <span class="strong">${roleName(r.key, r.name)}</span>
           <span class="muted small mono">${r.key}</span>
         </button>`)}
       </nav>
       ${role ? html`<${RoleEditor} key=${role.key} role=${role} me=${app.user} fields=${fields}
-        onSaved=${(r) => { app.notify('config.role_saved', { name: roleName(r.key, r.name) }); load(r.key); }} />` : null}
+        onSaved=${(r) => { app.notify('config.role_saved', { name: roleName(r.key, r.name) }); load(r.key); }}
+        onDeleted=${(r) => { app.notify('core.role_deleted', { name: roleName(r.key, r.name) }); load(null); }} />` : null}
     </div>`}
     ${creating ? html`<${NewRoleDialog} taken=${(roles || []).map((r) => r.key)} onClose=${() => setCreating(false)}
       onCreated=${(r) => { setCreating(false); app.notify('config.role_created', { name: r.name }); load(r.key); }} />` : null}
@@ -66,7 +67,7 @@ export function RolesSettings() {
 const docOf = (name, caps, scopes, hidden) => JSON.stringify({ name: name.trim(), capabilities: caps.slice().sort(), scopes,
   hidden_fields: Object.fromEntries(ENTITIES.map((e) => [e, (hidden[e] || []).slice().sort()])) });
 
-function RoleEditor({ role, me, fields, onSaved }) {
+function RoleEditor({ role, me, fields, onSaved, onDeleted }) {
   const all = role.capabilities.includes('*');
   const [name, setName] = useState(role.name);
   const [caps, setCaps] = useState(role.capabilities);
@@ -74,6 +75,7 @@ function RoleEditor({ role, me, fields, onSaved }) {
   const [hidden, setHidden] = useState(() => JSON.parse(JSON.stringify(role.hidden_fields || {})));
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  const [deleting, setDeleting] = useState(false);
   const dirty = !all && docOf(name, caps, scopes, hidden) !== docOf(role.name, role.capabilities, role.scopes || {}, role.hidden_fields || {});
   useLeaveGuard(dirty);
   const known = CAPABILITIES.concat(role.capabilities.filter((c) => c !== '*' && !CAPABILITIES.includes(c)));
@@ -98,6 +100,13 @@ function RoleEditor({ role, me, fields, onSaved }) {
     </section>`;
   }
   return html`<section class="card form-card role-editor" data-testid="role-editor" aria-label=${roleName(role.key, role.name)}>
+    <div class="row-between">
+      <h2 class="card-title">${roleName(role.key, role.name)} <span class="mono muted small">${role.key}</span></h2>
+      <button type="button" class="btn small danger-ghost" onClick=${() => setDeleting(true)} data-testid="role-delete">${t('core.role_delete')}</button>
+    </div>
+    ${deleting ? html`<${ConfirmDialog} title=${t('core.role_delete_title', { name: roleName(role.key, role.name) })}
+      text=${t('core.role_delete_text')} confirmLabel=${t('core.role_delete')} onClose=${() => setDeleting(false)} testid="role-delete-dialog"
+      onConfirm=${async () => { await api.del('/api/roles/' + encodeURIComponent(role.key)); setDeleting(false); onDeleted(role); }} />` : null}
     ${error ? html`<div class="form-error" role="alert" data-testid="role-error">${configErrorText(error)}</div>` : null}
     <div class="field">
       <label for="role-name">${t('config.role_name')}</label>

@@ -36,7 +36,7 @@ function days(from, to) {
   return out;
 }
 
-export function TaskCalendar({ who, whoSelect, gen, onCreate }) {
+export function TaskCalendar({ who, whoSelect, gen, news, onCreate }) {
   const p0 = queryParams();
   const [mode, setMode] = useState(() => (MODES.includes(p0.mode) ? p0.mode : stored(MODE_KEY, null) || (narrow() ? 'day' : 'week')));
   const [anchor, setAnchor] = useState(() => (validDay(p0.date) ? p0.date : today()));
@@ -67,6 +67,7 @@ export function TaskCalendar({ who, whoSelect, gen, onCreate }) {
     }
   }
   useEffect(() => { load(); }, [who, mode, from, gen]);
+  useEffect(() => { if (news) load(); }, [news]);   // a task of mine arrived or fell due: in place, no spinner
   useEffect(() => {
     store(MODE_KEY, mode);
     setQuery({ mode, date: anchor !== today() ? anchor : undefined, assignee: who !== 'me' ? who : undefined });

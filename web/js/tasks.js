@@ -14,6 +14,7 @@ import { useApp, can } from './context.js';
 import { Dialog, Spinner } from './ui.js';
 import { ENTITIES, recordPath, useUsers, mayDo } from './crm.js';
 import { Avatar } from './widgets.js';
+import { onLive } from './live.js';
 import { setTaskZone, noteServerNow, serverNow, at, dayOf, hhmm, today, addDays, weekStart, validDay,
   shortDay, dayName } from './taskdates.js';
 
@@ -27,6 +28,16 @@ export function hasTasks(user) {
 
 // Everyone's tasks (the assignee filter) are for roles that may see them: "*" (docs/api.md).
 export function seesAllTasks(user) { return can(user, '*'); }
+
+// Call f when the app's one event stream (live.js, opened by the bell) brings news of my tasks —
+// one was set for me or fell due — or came back after a break; on a record card only news of
+// that record. Returns the unsubscribe function (an effect's cleanup).
+export function onTaskNews(f, entity = null, id = null) {
+  return onLive((type, n) => {
+    const mine = type === 'notification' && n && /^task_/.test(n.kind || '') && (!entity || (n.entity === entity && n.record_id === id));
+    if (mine || type === 'reconnected') f();
+  });
+}
 
 // The company's zone for everything below; call at the top of each tasks screen.
 export function useTaskZone() {
@@ -384,6 +395,7 @@ function RecordTasksBlock({ entity, id, onChanged }) {
   }
   useEffect(() => { load(); }, [entity, id]);
   useEffect(() => { if (showDone) loadDone(); }, [showDone]);
+  useEffect(() => onTaskNews(() => { load(); onChanged && onChanged(); }, entity, id), [entity, id, showDone]);
 
   const changed = () => { load(); onChanged && onChanged(); };
   async function tick(task) {

@@ -13,7 +13,7 @@ import { useApp } from './context.js';
 import { PageHeader, Spinner } from './ui.js';
 import { useUsers, stored, store } from './crm.js';
 import { Banner } from './widgets.js';
-import { useTaskZone, seesAllTasks, loadTasks, patchTask, taskError, TaskRow, TaskDialog, NewTaskDialog } from './tasks.js';
+import { useTaskZone, seesAllTasks, loadTasks, patchTask, taskError, TaskRow, TaskDialog, NewTaskDialog, onTaskNews } from './tasks.js';
 import { syncClock, today, addDays, weekStart, dayOf, dayName, shortDay } from './taskdates.js';
 import { TaskCalendar } from './taskcalendar.js';
 
@@ -46,6 +46,8 @@ function TasksScreen({ view }) {
   });
   const [creating, setCreating] = useState(null);       // {due_at} for the new-task dialog
   const [gen, setGen] = useState(0);                    // bumped when something was created
+  const [news, setNews] = useState(0);                  // bumped when a task of mine arrives or falls due
+  useEffect(() => onTaskNews(() => setNews((n) => n + 1)), []);
   useEffect(() => { store(VIEW_KEY, view); }, [view]);
   function chooseWho(v) { store(WHO_KEY, v); setWho(v); }
 
@@ -68,8 +70,8 @@ function TasksScreen({ view }) {
   return html`<div class=${'page' + (view === 'calendar' ? ' wide tasks-page' : ' tasks-page')} data-testid="tasks-page" data-view=${view}>
     ${header}
     ${view === 'list'
-      ? html`<${TaskList} who=${who} whoSelect=${whoSelect} gen=${gen} />`
-      : html`<${TaskCalendar} who=${who} whoSelect=${whoSelect} gen=${gen} onCreate=${openCreate} />`}
+      ? html`<${TaskList} who=${who} whoSelect=${whoSelect} gen=${gen} news=${news} />`
+      : html`<${TaskCalendar} who=${who} whoSelect=${whoSelect} gen=${gen} news=${news} onCreate=${openCreate} />`}
     ${creating ? html`<${NewTaskDialog} due_at=${creating.due_at} onClose=${() => setCreating(null)}
       onCreated=${() => setGen((g) => g + 1)} />` : null}
   </div>`;
@@ -89,7 +91,7 @@ function bucket(task, now) {
   return 'later';
 }
 
-function TaskList({ who, whoSelect, gen }) {
+function TaskList({ who, whoSelect, gen, news }) {
   const app = useApp();
   const [tab, setTab] = useState(() => (TABS.includes(queryParams().tab) ? queryParams().tab : 'today'));
   const [open, setOpen] = useState(null);
@@ -120,6 +122,7 @@ function TaskList({ who, whoSelect, gen }) {
   }
   useEffect(() => { load(); if (tab === 'done') loadDone(); else setDone(null); }, [who, gen]);
   useEffect(() => { if (tab === 'done' && !done) loadDone(); }, [tab]);
+  useEffect(() => { if (news) { load(); if (tab === 'done') loadDone(); } }, [news]);   // in place: no spinner
   useEffect(() => { setQuery({ tab: tab !== 'today' ? tab : undefined, assignee: who !== 'me' ? who : undefined }); }, [tab, who]);
 
   const now = today();

@@ -69,11 +69,13 @@ export function FormError({ error, testid = 'form-error' }) {
 // A modal <dialog>: focus is kept inside, Escape and the close button call onClose.
 export function Dialog({ title, onClose, children, testid, wide }) {
   const ref = useRef(null);
+  const close = useRef(onClose);
+  close.current = onClose;                           // Escape calls the latest (it may ask about unsaved edits)
   useEffect(() => {
     const d = ref.current;
     const opener = document.activeElement;
     if (!d.open) d.showModal();
-    const cancel = (e) => { e.preventDefault(); onClose(); };
+    const cancel = (e) => { e.preventDefault(); close.current(); };
     d.addEventListener('cancel', cancel);
     return () => {
       d.removeEventListener('cancel', cancel);
