@@ -61,5 +61,13 @@ test('keys the CRM screens build at run time exist', () => {
   const fields = [...block.matchAll(/^ {2}(\w+): \{/gm)].map((m) => m[1]);
   assert.ok(fields.length > 20, 'found the field list');
   for (const f of fields.concat('stage')) keys.push('fields.' + f);
+  // every capability the server knows is offered on the roles screen, with a label and a hint
+  const auth = readFileSync(join(ROOT, 'src/auth/auth.c'), 'utf8') + readFileSync(join(ROOT, 'src/auth/auth.h'), 'utf8');
+  const list = auth.slice(auth.indexOf('auth_capabilities[] = {'), auth.indexOf('NULL,', auth.indexOf('auth_capabilities[] = {')));
+  const caps = [...list.matchAll(/"([a-z_.]+)"|\b(CAP_[A-Z_]+)\b/g)].map((m) => m[1] || auth.match(new RegExp(`#define ${m[2]} "([^"]+)"`))[1]);
+  assert.ok(caps.length >= 8, 'found the server\'s capabilities');
+  const offered = [...readFileSync(join(ROOT, 'web/js/settings_roles.js'), 'utf8').match(/CAPABILITIES = \[([^\]]*)\]/)[1].matchAll(/'([^']+)'/g)].map((m) => m[1]);
+  assert.deepEqual(caps.filter((c) => !offered.includes(c)), [], 'capabilities the roles screen does not offer');
+  for (const c of caps) keys.push(`config.cap_${c.replace('.', '_')}`, `config.cap_${c.replace('.', '_')}_hint`);
   assert.deepEqual(keys.filter((k) => !(k in flat)), []);
 });

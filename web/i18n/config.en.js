@@ -215,6 +215,8 @@ export default {
   cap_timeline_read_hint: 'changes of users and settings',
   cap_records_merge: 'Merge duplicates',
   cap_records_merge_hint: 'join two records into one',
+  cap_records_allow_duplicate: 'Save exact duplicates',
+  cap_records_allow_duplicate_hint: 'keep a record whose phone or e-mail another record already has',
   record_access: 'Records',
   record_access_hint: 'For each kind of record and action: none, own records (the role’s user is the owner), the team’s, or all.',
   action_read: 'See',

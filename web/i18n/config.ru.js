@@ -215,6 +215,8 @@ export default {
   cap_timeline_read_hint: 'изменения сотрудников и настроек',
   cap_records_merge: 'Объединять дубли',
   cap_records_merge_hint: 'сливать две записи в одну',
+  cap_records_allow_duplicate: 'Сохранять точные дубли',
+  cap_records_allow_duplicate_hint: 'сохранять запись с телефоном или e-mail, который уже есть у другой',
   record_access: 'Записи',
   record_access_hint: 'Для каждого вида записей и действия: нет доступа, свои записи (ответственный — сам сотрудник), записи группы или все.',
   action_read: 'Видеть',

@@ -13,7 +13,7 @@ import { Dialog, Spinner, FormError } from './ui.js';
 import { SettingsFrame, sectionById } from './settings_nav.js';
 import { slugKey, freeKey, SaveBar, useLeaveGuard, entityFieldChoices, configErrorText, ConfirmDialog } from './settings_kit.js';
 
-export const CAPABILITIES = ['users.read', 'users.manage', 'roles.read', 'settings.manage', 'tokens.manage', 'timeline.read', 'records.merge'];
+export const CAPABILITIES = ['users.read', 'users.manage', 'roles.read', 'settings.manage', 'tokens.manage', 'timeline.read', 'records.merge', 'records.allow_duplicate'];
 const ENTITIES = ['contact', 'company', 'deal'];
 const ACTIONS = ['read', 'create', 'edit', 'delete', 'export'];
 const SCOPES = ['none', 'own', 'team', 'all'];
