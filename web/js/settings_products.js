@@ -89,7 +89,7 @@ export function ProductsSettings() {
             <td>
               <button type="button" class="link-btn strong" onClick=${() => setEditing(p)} data-testid=${'product-open-' + p.code}
                 aria-label=${t('items.edit_named', { name: p.name })}>${p.name}</button>
-              <span class="product-under muted small">${p.unit}${p.active ? '' : ' · ' + t('items.inactive')}</span>
+              <span class="product-under muted small"><span class="mono">${p.code}</span> · ${p.unit}${p.active ? '' : ' · ' + t('items.inactive')}</span>
             </td>
             <td class="col-unit">${p.unit}</td>
             <td class="col-price" data-testid="product-price">${formatMoney(p.price, p.currency)}</td>
