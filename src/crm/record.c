@@ -958,6 +958,14 @@ static enum vk_rc update_write(struct conn *c, void *ctx)
 		t->err->code = "amount_from_items";
 		return VK_EUNPROC;
 	}
+	/* the lines' prices are in the deal's currency: relabelling it would change what was sold */
+	int ki = record_field_index(e, "currency");
+	if (ki >= 0 && changed[ki] && store_deal_has_items(c, t->id)) {
+		vk_fail(t->err, VK_EUNPROC, "currency", "this deal has line items priced in %s; remove them to change the currency",
+		        cur.v[ki].kind == V_TEXT ? cur.v[ki].s : "its currency");
+		t->err->code = "currency_from_items";
+		return VK_EUNPROC;
+	}
 	int oi = record_field_index(e, "owner_id");
 	if (changed[oi] && sc.kind != SCOPE_ALL &&
 	    !(sc.kind == SCOPE_TEAM && v[oi].kind == V_INT && store_user_team(c, v[oi].i) == sc.team_id))

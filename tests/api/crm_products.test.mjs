@@ -239,7 +239,7 @@ describe('products and deal line items', () => {
     assert.equal((await get(operator, 'deals', d.id)).amount, 199800, 'nothing was written');
   });
 
-  it('a deal with lines takes its amount from them: PATCH amount is 422 amount_from_items, nothing written', async () => {
+  it('a deal with lines takes its amount from them: PATCH amount is 422 amount_from_items, currency 422 currency_from_items, nothing written', async () => {
     const d = await order(operator, { amount: 5000 });
     assert.equal((await operator.patch('/api/deals/' + d.id, { version: d.version, amount: 7000 })).status, 200,
       'a deal without lines keeps a free amount');
@@ -255,6 +255,9 @@ describe('products and deal line items', () => {
     assert.equal(after.amount, 900000, 'the amount is still the lines\' sum');
     assert.equal(after.version, r.json.version, 'a refused PATCH moved no version');
     assert.equal(after.title, d.title, 'nor wrote the other fields it carried');
+    // the lines are priced in the deal's currency: it is not relabelled under them
+    assertError(await operator.patch('/api/deals/' + d.id, { version: after.version, currency: 'USD' }), 422, 'currency_from_items', 'currency');
+    assert.equal((await get(operator, 'deals', d.id)).currency, after.currency, 'the currency stayed');
     // the same amount sent back (a form that posts every field) is not a change; other fields still edit
     const same = await operator.patch('/api/deals/' + d.id, { version: after.version, amount: 900000, title: d.title + ' ред.' });
     assert.equal(same.status, 200, same.text);
@@ -262,9 +265,10 @@ describe('products and deal line items', () => {
     // without lines again the amount is free
     const cleared = await put(operator, d.id, { version: same.json.version, items: [] });
     assert.equal(cleared.status, 200, cleared.text);
-    const typed = await operator.patch('/api/deals/' + d.id, { version: cleared.json.version, amount: 123400 });
+    const typed = await operator.patch('/api/deals/' + d.id, { version: cleared.json.version, amount: 123400, currency: 'USD' });
     assert.equal(typed.status, 200, typed.text);
     assert.equal(typed.json.amount, 123400);
+    assert.equal(typed.json.currency, 'USD', 'and so is the currency');
     await assertHealthy(s.srv, 'amount from items');
   });
 

@@ -4,6 +4,7 @@ export default {
   amount_from_lines: 'The total of the products and services below.',
   edit_lines: 'Edit the lines',
   err_amount_from_items: 'This deal’s amount is the total of its products and services: change the lines instead.',
+  err_currency_from_items: 'This deal’s lines are priced in its currency: remove the lines to change it.',
   leave_confirm: 'You have unsaved changes. Leave and lose them?',
   discard_confirm: 'Discard the changes you made?',
   pipeline_delete: 'Delete pipeline',

@@ -330,6 +330,7 @@ export function fieldError(err) {
   const field = fieldLabel(err.field || '');
   if (err.code === 'stale') return t('crm.err_stale');
   if (err.code === 'amount_from_items') return t('core.err_amount_from_items');
+  if (err.code === 'currency_from_items') return t('core.err_currency_from_items');
   if (err.code === 'missing' || (err.code === 'invalid' && /cannot be empty|is required/.test(err.message || '')))
     return t('crm.err_empty', { field });
   const byType = { phones: 'crm.err_phone', emails: 'crm.err_email', date: 'crm.err_date', money: 'crm.err_money' }[f.type];
