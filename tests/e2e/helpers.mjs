@@ -26,7 +26,7 @@ export function launch() {
 export async function openPage(browser, { viewport = DESKTOP, locale = 'en-US' } = {}) {
   const context = await browser.newContext({ viewport, locale, timezoneId: 'Europe/Moscow' });
   const page = await context.newPage();
-  page.setDefaultTimeout(8000);
+  page.setDefaultTimeout(15000); // generous: CI machines are shared; a passing wait ends as soon as its state holds
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(String(e)));
   page.on('console', (m) => {
@@ -55,7 +55,7 @@ export async function signOut(page) {
 }
 
 // Wait until the locator's text matches (string = exact after trim, RegExp = test).
-export async function expectText(locator, expected, timeout = 5000) {
+export async function expectText(locator, expected, timeout = 10000) {
   const deadline = Date.now() + timeout;
   let last = null;
   for (;;) {

@@ -214,6 +214,9 @@ function Shell({ path }) {
   const first = useRef(true);
   useEffect(() => {
     if (first.current) { first.current = false; return; }
+    // unless the user is already typing in the new page (its "/" search key came first)
+    const a = document.activeElement;
+    if (a && a.closest('main') && a.matches('input, textarea, select, [contenteditable]')) return;
     const h = document.querySelector('main h1');
     if (h) h.focus({ preventScroll: true });
   }, [path]);
