@@ -9,10 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define STMT_CACHE 256
 #define MAX_BATCH 512
-#define READER_CACHE_KIB "4096"
+#define READER_CACHE_KIB 4096   /* a thread's own reader (outside requests) */
+#ifndef POOL_CACHE_KIB
+#define POOL_CACHE_KIB 24576    /* each pooled reader */
+#endif
+#ifndef POOL_PER_CPU
+#define POOL_PER_CPU 2
+#endif
+#define POOL_MAX 16
 #define WRITER_CACHE_KIB "16384"
 
 struct cached {
@@ -48,6 +56,13 @@ struct conn {
 	int n_cached;
 	uint64_t tick;
 	struct conn *next_reader; /* in store->readers */
+	bool pooled;
+};
+
+/* What this thread holds between store_read_begin and store_read_end. */
+struct scope_state {
+	int depth;
+	struct conn *held; /* a pooled reader, taken at the first read of the outermost pair */
 };
 
 struct job {
@@ -70,6 +85,13 @@ struct store {
 	pthread_key_t reader_key;
 	pthread_mutex_t readers_lock;
 	struct conn *readers;
+	/* Requests read through a few pooled readers with large caches instead of one small one
+	 * per thread: see store_reader. */
+	pthread_key_t scope_key;
+	pthread_mutex_t pool_lock;
+	pthread_cond_t pool_free;
+	struct conn *pool[POOL_MAX], *idle[POOL_MAX];
+	int pool_size, n_pool, n_idle;
 	pthread_mutex_t stats_lock;
 	struct store_stats stats;
 	_Atomic uint64_t reads;
@@ -86,7 +108,7 @@ static void die_sql(sqlite3 *db, const char *what, const char *sql)
 	abort();
 }
 
-static enum vk_rc conn_open(struct store *s, bool reader, struct conn **out, struct vk_err *err)
+static enum vk_rc conn_open(struct store *s, bool reader, int cache_kib, struct conn **out, struct vk_err *err)
 {
 	struct conn *c = xcalloc(1, sizeof *c);
 	c->store = s;
@@ -106,14 +128,17 @@ static enum vk_rc conn_open(struct store *s, bool reader, struct conn **out, str
 	/* No mmap: a reader re-maps the file after every commit, and with writes going on that cost
 	 * more than it saved (bench: PATCH at half the CPU without it); and each connection maps the
 	 * file on its own, so RSS counted every touched page once per reader (4.5 GB at 1M).
-	 * Page caches are small: there is one reader per pool thread (16 on 2 CPUs) and each fills
+	 * Page caches: see store_reader.
 	 * its cache with its own copy of the hot pages, while the kernel's page cache holds the file
 	 * once for all of them. At 1M records 4 MiB per reader cost no CPU against 32 MiB (the
 	 * interior pages of the hot indexes fit) and took RSS from 565 MiB to under 200. */
-	const char *pragmas = reader
-		? "PRAGMA foreign_keys=ON; PRAGMA mmap_size=0; PRAGMA cache_size=-" READER_CACHE_KIB ";"
-		: "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-		  " PRAGMA mmap_size=0; PRAGMA cache_size=-" WRITER_CACHE_KIB "; PRAGMA wal_autocheckpoint=4000;";
+	char pragmas[256];
+	if (reader)
+		snprintf(pragmas, sizeof pragmas, "PRAGMA foreign_keys=ON; PRAGMA mmap_size=0; PRAGMA cache_size=-%d;",
+		         cache_kib);
+	else
+		snprintf(pragmas, sizeof pragmas, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+		         " PRAGMA mmap_size=0; PRAGMA cache_size=-" WRITER_CACHE_KIB "; PRAGMA wal_autocheckpoint=4000;");
 	enum vk_rc rc = store_exec(c, pragmas, err);
 	if (rc != VK_OK) {
 		sqlite3_close(c->db);
@@ -331,6 +356,20 @@ const char *store_col_text(sqlite3_stmt *st, int i)
 
 /* ---- readers ---- */
 
+/* Two kinds of readers. A request (between store_read_begin and store_read_end) reads through
+ * one of a few pooled connections with large page caches, taken at its first read and given
+ * back at its end; any other thread (the reminder ticker, import batches, the CLI, a pool
+ * thread outside a request) through its own connection with a small cache, opened on first
+ * use and closed at thread exit.
+ *
+ * Why a pool: with one reader per libmicrohttpd thread (16 on 2 CPUs) every reader kept its own
+ * copy of the same hot pages, and at 1M records a 4 MiB cache could not even keep the interior
+ * pages of the indexes a caller-ID walks: 14 preads a lookup, at ~4 µs each on these machines.
+ * 2 readers per CPU with 24 MiB each keep them (and most of a smaller database) for about the
+ * memory the 16 small caches took. A request never waits for a reader on another request's
+ * behalf: it takes one only to read and keeps it to its end, also while its own write waits for
+ * the group commit (store_write), so a connection it holds stays valid across the write. */
+
 static void reader_destroy(void *p)
 {
 	struct conn *c = p;
@@ -345,16 +384,23 @@ static void reader_destroy(void *p)
 	conn_close(c);
 }
 
-struct conn *store_reader(struct store *s)
+static struct conn *open_reader(struct store *s, int cache_kib)
+{
+	struct conn *c;
+	struct vk_err err;
+	if (conn_open(s, true, cache_kib, &c, &err) != VK_OK) {
+		fprintf(stderr, "voronka: %s\n", err.message);
+		abort(); /* the writer opened the same file a moment ago: this is not recoverable */
+	}
+	return c;
+}
+
+static struct conn *own_reader(struct store *s)
 {
 	struct conn *c = pthread_getspecific(s->reader_key);
 	if (c)
 		return c;
-	struct vk_err err;
-	if (conn_open(s, true, &c, &err) != VK_OK) {
-		fprintf(stderr, "voronka: %s\n", err.message);
-		abort(); /* the writer opened the same file a moment ago: this is not recoverable */
-	}
+	c = open_reader(s, READER_CACHE_KIB);
 	pthread_setspecific(s->reader_key, c);
 	pthread_mutex_lock(&s->readers_lock);
 	c->next_reader = s->readers;
@@ -363,18 +409,83 @@ struct conn *store_reader(struct store *s)
 	return c;
 }
 
+/* An idle pooled reader (opened when all are busy and the pool is not full yet), waiting for
+ * one when none is left. */
+static struct conn *pool_take(struct store *s)
+{
+	pthread_mutex_lock(&s->pool_lock);
+	while (!s->n_idle && s->n_pool == s->pool_size)
+		pthread_cond_wait(&s->pool_free, &s->pool_lock);
+	struct conn *c;
+	if (s->n_idle) {
+		c = s->idle[--s->n_idle];
+	} else {
+		int slot = s->n_pool++; /* reserved: open it without holding the lock */
+		pthread_mutex_unlock(&s->pool_lock);
+		c = open_reader(s, POOL_CACHE_KIB);
+		c->pooled = true;
+		pthread_mutex_lock(&s->pool_lock);
+		s->pool[slot] = c;
+	}
+	pthread_mutex_unlock(&s->pool_lock);
+	c->scoped = 1;
+	return c;
+}
+
+static void pool_give(struct store *s, struct conn *c)
+{
+	read_tx_close(c);
+	c->scoped = 0;
+	pthread_mutex_lock(&s->pool_lock);
+	s->idle[s->n_idle++] = c;
+	pthread_cond_signal(&s->pool_free);
+	pthread_mutex_unlock(&s->pool_lock);
+}
+
+static struct scope_state *scope_of(struct store *s, bool create)
+{
+	struct scope_state *st = pthread_getspecific(s->scope_key);
+	if (!st && create) {
+		st = xcalloc(1, sizeof *st);
+		pthread_setspecific(s->scope_key, st);
+	}
+	return st;
+}
+
+/* A thread that ends inside a request (it should not) gives its pooled reader back. */
+static void scope_destroy(void *p)
+{
+	struct scope_state *st = p;
+	if (st->held)
+		pool_give(st->held->store, st->held);
+	free(st);
+}
+
+struct conn *store_reader(struct store *s)
+{
+	struct scope_state *st = scope_of(s, false);
+	if (st && st->depth > 0) {
+		if (!st->held)
+			st->held = pool_take(s);
+		return st->held;
+	}
+	return own_reader(s);
+}
+
 void store_read_begin(struct store *s)
 {
-	store_reader(s)->scoped++;
+	scope_of(s, true)->depth++;
 }
 
 void store_read_end(struct store *s)
 {
-	struct conn *c = pthread_getspecific(s->reader_key);
-	if (!c || c->scoped == 0)
+	struct scope_state *st = scope_of(s, false);
+	if (!st || st->depth == 0)
 		return;
-	if (--c->scoped == 0)
-		read_tx_close(c);
+	if (--st->depth == 0 && st->held) {
+		pool_give(s, st->held);
+		st->held = NULL;
+	}
 }
 
 bool store_in_read_tx(struct conn *c)
@@ -386,6 +497,9 @@ bool store_in_read_tx(struct conn *c)
  * own next read (a record it just created), and would hold the WAL from being checkpointed. */
 static void end_own_read_tx(struct store *s)
 {
+	struct scope_state *st = scope_of(s, false);
+	if (st && st->held)
+		read_tx_close(st->held);
 	struct conn *c = pthread_getspecific(s->reader_key);
 	if (c)
 		read_tx_close(c);
@@ -599,7 +713,14 @@ enum vk_rc store_open(const char *path, struct store **out, struct vk_err *err)
 	pthread_cond_init(&s->work, NULL);
 	pthread_cond_init(&s->done, NULL);
 	pthread_key_create(&s->reader_key, reader_destroy);
-	enum vk_rc rc = conn_open(s, false, &s->writer, err);
+	pthread_key_create(&s->scope_key, scope_destroy);
+	pthread_mutex_init(&s->pool_lock, NULL);
+	pthread_cond_init(&s->pool_free, NULL);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	s->pool_size = (int)(cpus < 1 ? POOL_PER_CPU : cpus * POOL_PER_CPU);
+	if (s->pool_size > POOL_MAX)
+		s->pool_size = POOL_MAX;
+	enum vk_rc rc = conn_open(s, false, 0, &s->writer, err);
 	if (rc != VK_OK)
 		goto fail;
 	int applied = 0;
@@ -618,6 +739,7 @@ enum vk_rc store_open(const char *path, struct store **out, struct vk_err *err)
 fail:
 	conn_close(s->writer);
 	pthread_key_delete(s->reader_key);
+	pthread_key_delete(s->scope_key);
 	free(s->path);
 	free(s);
 	return rc;
@@ -645,12 +767,23 @@ void store_close(struct store *s)
 		conn_close(r);
 		r = next;
 	}
+	/* the pool: this thread's request (if it is in one) is over; no other may be */
+	struct scope_state *st = scope_of(s, false);
+	if (st) {
+		if (st->held)
+			pool_give(s, st->held);
+		free(st);
+		pthread_setspecific(s->scope_key, NULL);
+	}
+	for (int i = 0; i < s->n_pool; i++)
+		conn_close(s->pool[i]);
 	/* Statistics for the planner, as SQLite advises before closing; then checkpoint so the
 	 * db file is self-contained after a clean stop. */
 	store_exec(s->writer, "PRAGMA optimize", NULL);
 	store_exec(s->writer, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
 	conn_close(s->writer);
 	pthread_key_delete(s->reader_key);
+	pthread_key_delete(s->scope_key);
 	free(s->path);
 	free(s);
 }
