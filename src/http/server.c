@@ -665,7 +665,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 static const struct route *const route_tables[] = { api_core_routes, api_auth_routes, api_users_routes,
 	api_transfer_routes, api_records_routes, api_activity_routes, api_fields_routes, api_products_routes,
-	api_teams_routes };
+	api_teams_routes, api_telephony_routes };
 
 void server_print_routes(FILE *out)
 {
