@@ -788,6 +788,7 @@ static void *ticker_main(void *arg)
 		for (int i = 0; i < 10 && !atomic_load(&srv->stopping); i++) {
 			usleep(100000);
 			log_flush(); /* the access lines of the last 100 ms */
+			store_release_idle(srv->store);
 		}
 	}
 	return NULL;

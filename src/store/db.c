@@ -48,6 +48,12 @@ struct conn {
 	 * begun at the first statement (in_tx) */
 	int scoped;
 	bool in_tx;
+	/* pooled readers keep their transaction between requests while nothing was committed
+	 * (see pool_take): its commit count and start, and whether the current request has not
+	 * read from it yet (it then counts as new) */
+	uint64_t tx_commits;
+	int64_t tx_us;
+	bool tx_kept;
 	sqlite3_stmt *begin, *commit;
 	bool auth_changed; /* the writer: a job of this batch changed sessions, users or roles */
 	bool config_changed; /* the writer: … custom field definitions or settings */
@@ -97,6 +103,7 @@ struct store {
 	_Atomic uint64_t reads;
 	_Atomic uint64_t auth_epoch;
 	_Atomic uint64_t config_epoch; /* starts at a value no other store of the process had */
+	_Atomic uint64_t commits;      /* moves after every commit, before its writers hear of it */
 };
 
 const double store_stats_bounds_us[12] = { 250, 500, 1000, 2000, 4000, 8000, 16000, 32000,
@@ -187,6 +194,8 @@ static void read_tx_open(struct conn *c)
 	if (!c->scoped || c->in_tx)
 		return;
 	c->tx_config_epoch = atomic_load(&c->store->config_epoch); /* before the snapshot: see store_config_epoch */
+	c->tx_commits = atomic_load(&c->store->commits);
+	c->tx_us = clock_mono_us();
 	if (sqlite3_step(c->begin) != SQLITE_DONE)
 		die_sql(c->db, "begin a read transaction", "BEGIN");
 	sqlite3_reset(c->begin);
@@ -204,6 +213,7 @@ static void read_tx_close(struct conn *c)
 	}
 	sqlite3_reset(c->commit);
 	c->in_tx = false;
+	c->tx_kept = false;
 }
 
 static sqlite3_stmt *hand_out(struct conn *c, struct cached *e)
@@ -213,6 +223,7 @@ static sqlite3_stmt *hand_out(struct conn *c, struct cached *e)
 	if (c->reader) {
 		atomic_fetch_add_explicit(&c->store->reads, 1, memory_order_relaxed);
 		read_tx_open(c);
+		c->tx_kept = false;
 	}
 	return e->st;
 }
@@ -409,8 +420,22 @@ static struct conn *own_reader(struct store *s)
 	return c;
 }
 
+/* How long a pooled reader may keep a snapshot between requests. Commits made here end it at
+ * once (store->commits); this bounds how late a request sees a write another process made
+ * (the CLI), and how long an idle reader holds the WAL back from a checkpoint. */
+#define KEPT_TX_US 100000
+
+/* Is c's kept transaction still as new as a new one would be? */
+static bool tx_current(struct conn *c, int64_t now_us)
+{
+	return c->tx_commits == atomic_load(&c->store->commits) && now_us - c->tx_us < KEPT_TX_US;
+}
+
 /* An idle pooled reader (opened when all are busy and the pool is not full yet), waiting for
- * one when none is left. */
+ * one when none is left. Beginning and ending a read transaction was a sixth of a caller-ID's
+ * CPU (the WAL read lock is a fcntl on the -shm file each way whenever no other reader of
+ * the process holds it), so a reader keeps its transaction between requests for as long as
+ * nothing was committed: the request then reads exactly what a new transaction would show. */
 static struct conn *pool_take(struct store *s)
 {
 	pthread_mutex_lock(&s->pool_lock);
@@ -428,17 +453,29 @@ static struct conn *pool_take(struct store *s)
 		s->pool[slot] = c;
 	}
 	pthread_mutex_unlock(&s->pool_lock);
+	if (c->in_tx && !tx_current(c, clock_mono_us()))
+		read_tx_close(c);
+	c->tx_kept = c->in_tx;
 	c->scoped = 1;
 	return c;
 }
 
 static void pool_give(struct store *s, struct conn *c)
 {
-	read_tx_close(c);
 	c->scoped = 0;
 	pthread_mutex_lock(&s->pool_lock);
 	s->idle[s->n_idle++] = c;
 	pthread_cond_signal(&s->pool_free);
+	pthread_mutex_unlock(&s->pool_lock);
+}
+
+void store_release_idle(struct store *s)
+{
+	int64_t now = clock_mono_us();
+	pthread_mutex_lock(&s->pool_lock);
+	for (int i = 0; i < s->n_idle; i++)
+		if (s->idle[i]->in_tx && !tx_current(s->idle[i], now))
+			read_tx_close(s->idle[i]);
 	pthread_mutex_unlock(&s->pool_lock);
 }
 
@@ -490,7 +527,7 @@ void store_read_end(struct store *s)
 
 bool store_in_read_tx(struct conn *c)
 {
-	return c->in_tx;
+	return c->in_tx && !c->tx_kept;
 }
 
 /* Before this thread waits for a write: its snapshot would hide what the write does from its
@@ -550,6 +587,7 @@ static void run_batch(struct store *s, struct job *batch)
 	}
 	/* After the commit and before any job's caller hears of it: a reader that sees the new
 	 * epoch reads the new rows (a rolled-back change costs only a needless refresh). */
+	atomic_fetch_add(&s->commits, 1);
 	if (auth_changed)
 		atomic_fetch_add(&s->auth_epoch, 1);
 	if (config_changed)
