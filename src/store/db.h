@@ -35,6 +35,12 @@ bool store_in_read_tx(struct conn *c);
  * every 100 ms), so that they do not hold the WAL back. */
 void store_release_idle(struct store *s);
 
+/* A value (len bytes, NUL-terminated) remembered for the snapshot c reads now, under key:
+ * for small queries whose answer a request needs again and again (a role's scopes). NULL when
+ * unknown, or outside a read transaction, where nothing is remembered. */
+const char *store_memo_get(struct conn *c, const char *key, size_t *len);
+void store_memo_put(struct conn *c, const char *key, const char *value, size_t len);
+
 /* Sessions, users and roles change rarely and are read on every request, so auth caches
  * them. A write job that changes one of them calls store_auth_changed(c) on the writer; the
  * epoch then moves once the transaction is committed, before store_write() returns. */

@@ -935,12 +935,31 @@ enum vk_rc store_hidden_fields(struct conn *c, int64_t role_id, const char *enti
 	int cap = 64;
 	*keys = arena_alloc(a, sizeof **keys * (size_t)cap);
 	*n = 0;
+	char key[64];
+	snprintf(key, sizeof key, "hidden:%lld:%.20s", (long long)role_id, entity);
+	size_t len;
+	const char *memo = store_memo_get(c, key, &len); /* the keys, each followed by '\n' */
+	if (memo) {
+		char *copy = arena_strndup(a, memo, len);
+		for (char *p = copy, *nl; *n < cap && (nl = strchr(p, '\n')); p = nl + 1) {
+			*nl = '\0';
+			(*keys)[(*n)++] = p;
+		}
+		return VK_OK;
+	}
 	sqlite3_stmt *st = store_stmt(c, "SELECT field FROM role_hidden_fields WHERE role_id = ? AND entity = ? LIMIT 64");
 	store_bind_int(st, 1, role_id);
 	store_bind_text(st, 2, entity);
 	while (*n < cap && sqlite3_step(st) == SQLITE_ROW)
 		(*keys)[(*n)++] = arena_strdup(a, store_col_text(st, 0));
 	store_done(c, st);
+	struct buf b;
+	buf_init(&b, 64 * 1024);
+	for (int i = 0; i < *n; i++)
+		if (!buf_puts(&b, (*keys)[i]) || !buf_puts(&b, "\n"))
+			break;
+	store_memo_put(c, key, b.data ? b.data : "", b.len);
+	buf_release(&b);
 	return VK_OK;
 }
 
