@@ -104,7 +104,6 @@ struct store {
 	 * per thread: see store_reader. */
 	pthread_key_t scope_key;
 	pthread_mutex_t pool_lock;
-	pthread_cond_t pool_free;
 	struct conn *pool[POOL_MAX], *idle[POOL_MAX];
 	int pool_size, n_pool, n_idle;
 	pthread_mutex_t stats_lock;
@@ -395,9 +394,11 @@ const char *store_col_text(sqlite3_stmt *st, int i)
  * copy of the same hot pages, and at 1M records a 4 MiB cache could not even keep the interior
  * pages of the indexes a caller-ID walks: 14 preads a lookup, at ~4 µs each on these machines.
  * 2 readers per CPU with 24 MiB each keep them (and most of a smaller database) for about the
- * memory the 16 small caches took. A request never waits for a reader on another request's
- * behalf: it takes one only to read and keeps it to its end, also while its own write waits for
- * the group commit (store_write), so a connection it holds stays valid across the write. */
+ * memory the 16 small caches took. A request takes one at its first read and keeps it to its
+ * end, also while its own write waits for the group commit (store_write), so a connection it
+ * holds stays valid across the write; when all are taken (writers waiting for a commit hold
+ * theirs) it reads through its thread's own reader instead of waiting, so that readers never
+ * limit how many writes share a commit. */
 
 static void reader_destroy(void *p)
 {
@@ -457,12 +458,10 @@ static bool tx_current(struct conn *c, int64_t now_us)
 static struct conn *pool_take(struct store *s)
 {
 	pthread_mutex_lock(&s->pool_lock);
-	while (!s->n_idle && s->n_pool == s->pool_size)
-		pthread_cond_wait(&s->pool_free, &s->pool_lock);
-	struct conn *c;
+	struct conn *c = NULL;
 	if (s->n_idle) {
 		c = s->idle[--s->n_idle];
-	} else {
+	} else if (s->n_pool < s->pool_size) {
 		int slot = s->n_pool++; /* reserved: open it without holding the lock */
 		pthread_mutex_unlock(&s->pool_lock);
 		c = open_reader(s, POOL_CACHE_KIB);
@@ -471,6 +470,13 @@ static struct conn *pool_take(struct store *s)
 		s->pool[slot] = c;
 	}
 	pthread_mutex_unlock(&s->pool_lock);
+	if (!c) {
+		/* All busy (requests waiting for their group commit keep theirs): read through the
+		 * thread's own reader rather than wait, so that no request waits for another. */
+		c = own_reader(s);
+		c->scoped = 1;
+		return c;
+	}
 	if (c->in_tx && !tx_current(c, clock_mono_us()))
 		read_tx_close(c);
 	c->tx_kept = c->in_tx;
@@ -481,9 +487,12 @@ static struct conn *pool_take(struct store *s)
 static void pool_give(struct store *s, struct conn *c)
 {
 	c->scoped = 0;
+	if (!c->pooled) {
+		read_tx_close(c); /* a thread's own reader keeps no snapshot */
+		return;
+	}
 	pthread_mutex_lock(&s->pool_lock);
 	s->idle[s->n_idle++] = c;
-	pthread_cond_signal(&s->pool_free);
 	pthread_mutex_unlock(&s->pool_lock);
 }
 
@@ -511,7 +520,7 @@ static struct scope_state *scope_of(struct store *s, bool create)
 static void scope_destroy(void *p)
 {
 	struct scope_state *st = p;
-	if (st->held)
+	if (st->held && st->held->pooled) /* a thread's own reader is closed by reader_destroy */
 		pool_give(st->held->store, st->held);
 	free(st);
 }
@@ -800,7 +809,6 @@ enum vk_rc store_open(const char *path, struct store **out, struct vk_err *err)
 	pthread_key_create(&s->reader_key, reader_destroy);
 	pthread_key_create(&s->scope_key, scope_destroy);
 	pthread_mutex_init(&s->pool_lock, NULL);
-	pthread_cond_init(&s->pool_free, NULL);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	s->pool_size = (int)(cpus < 1 ? POOL_PER_CPU : cpus * POOL_PER_CPU);
 	if (s->pool_size > POOL_MAX)
