@@ -82,6 +82,7 @@ static void lookup(struct req *r)
 		return reply_error(r, rc, &err);
 	struct buf b;
 	buf_init(&b, 256 * 1024);
+	buf_reserve(&b, 512 * (size_t)(cid->n + 1)); /* a match is ~250 bytes, with a deal ~450 */
 	buf_puts(&b, "{\"phone\":\"");
 	buf_puts(&b, cid->e164); /* '+' and digits */
 	buf_puts(&b, "\",\"items\":[");

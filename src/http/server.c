@@ -31,6 +31,8 @@
  * 16 KiB header to reach our own 431. */
 #define CONNECTION_MEMORY (48 * 1024)
 
+#define ROUTE_BUCKETS 64
+
 struct server {
 	const struct config *cfg;
 	struct store *store;
@@ -39,6 +41,10 @@ struct server {
 	const struct route **routes;
 	size_t *literal; /* per route: the length of its pattern before the first ":" */
 	int n_routes;
+	/* route indexes by the hash of their first two segments ("/api/contacts"), in table
+	 * order; a route with a parameter there is in every bucket */
+	int *bucket[ROUTE_BUCKETS];
+	int n_bucket[ROUTE_BUCKETS];
 	_Atomic int in_flight;
 	struct metrics metrics;
 	unsigned port;
@@ -285,11 +291,32 @@ static bool route_enabled(const struct server *srv, const struct route *rt)
 }
 
 /* Index of the route for method+path, or -1; allow lists the methods the path does have. */
+/* The hash of a path's first two segments ("/api/telephony" of "/api/telephony/lookup"),
+ * or -1 when they hold a route parameter. */
+static int bucket_of(const char *path)
+{
+	size_t n = 1 + strcspn(path + 1, "/");
+	if (path[n] == '/')
+		n += 1 + strcspn(path + n + 1, "/");
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		if (path[i] == ':')
+			return -1;
+		h = (h ^ (unsigned char)path[i]) * 16777619u;
+	}
+	return (int)(h % ROUTE_BUCKETS);
+}
+
+/* Index of the route for method+path, or -1; allow lists the methods the path does have.
+ * Only the routes of the path's bucket are tried, in table order: a route elsewhere differs
+ * from the path in its first two segments, which are literal. */
 static int find_route(struct server *srv, struct req *r, char *allow, size_t allow_size)
 {
 	const char *method = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
 	allow[0] = '\0';
-	for (int i = 0; i < srv->n_routes; i++) {
+	int b = bucket_of(r->path), n = b < 0 ? srv->n_routes : srv->n_bucket[b];
+	for (int k = 0; k < n; k++) {
+		int i = b < 0 ? k : srv->bucket[b][k]; /* a ':' in the path itself: try them all */
 		const struct route *rt = srv->routes[i];
 		/* most routes differ from the path in their literal start: a memcmp, not a parse */
 		if (strncmp(rt->pattern, r->path, srv->literal[i]) != 0)
@@ -689,6 +716,14 @@ static void collect_routes(struct server *srv)
 			srv->literal[srv->n_routes] = strcspn(rt->pattern, ":");
 			srv->routes[srv->n_routes++] = rt;
 		}
+	for (int b = 0; b < ROUTE_BUCKETS; b++)
+		srv->bucket[b] = xcalloc((size_t)n, sizeof *srv->bucket[b]);
+	for (int i = 0; i < srv->n_routes; i++) {
+		int b = bucket_of(srv->routes[i]->pattern);
+		for (int k = 0; k < ROUTE_BUCKETS; k++)
+			if (b < 0 || b == k)
+				srv->bucket[k][srv->n_bucket[k]++] = i;
+	}
 }
 
 static bool parse_listen(const char *listen, struct sockaddr_storage *ss, struct vk_err *err)
@@ -762,6 +797,8 @@ struct server *server_new(const struct config *cfg, struct store *s, struct auth
 		vk_fail(err, VK_EIO, "listen", "cannot listen on %s (address in use or not allowed?)", cfg->listen);
 		free(srv->routes);
 		free(srv->literal);
+		for (int b = 0; b < ROUTE_BUCKETS; b++)
+			free(srv->bucket[b]);
 		metrics_release(&srv->metrics);
 		free(srv);
 		return NULL;
@@ -842,6 +879,8 @@ void server_free(struct server *srv)
 	metrics_release(&srv->metrics);
 	free(srv->routes);
 	free(srv->literal);
+	for (int b = 0; b < ROUTE_BUCKETS; b++)
+		free(srv->bucket[b]);
 	free(srv);
 }
 
