@@ -15,7 +15,10 @@
 #define MAX_BATCH 512
 #define READER_CACHE_KIB 4096   /* a thread's own reader (outside requests) */
 #ifndef POOL_CACHE_KIB
-#define POOL_CACHE_KIB 24576    /* each pooled reader */
+#define POOL_CACHE_KIB 12288    /* each pooled reader */
+#endif
+#ifndef OVERFLOW_CACHE_KIB
+#define OVERFLOW_CACHE_KIB 1024 /* a pool thread's own reader, used when the pool is all taken */
 #endif
 #ifndef POOL_PER_CPU
 #define POOL_PER_CPU 2
@@ -393,12 +396,13 @@ const char *store_col_text(sqlite3_stmt *st, int i)
  * Why a pool: with one reader per libmicrohttpd thread (16 on 2 CPUs) every reader kept its own
  * copy of the same hot pages, and at 1M records a 4 MiB cache could not even keep the interior
  * pages of the indexes a caller-ID walks: 14 preads a lookup, at ~4 µs each on these machines.
- * 2 readers per CPU with 24 MiB each keep them (and most of a smaller database) for about the
- * memory the 16 small caches took. A request takes one at its first read and keeps it to its
- * end, also while its own write waits for the group commit (store_write), so a connection it
- * holds stays valid across the write; when all are taken (writers waiting for a commit hold
- * theirs) it reads through its thread's own reader instead of waiting, so that readers never
- * limit how many writes share a commit. */
+ * 2 readers per CPU with 12 MiB each keep them (2.2 reads a lookup; 24 MiB gave 1.8 but RSS
+ * went past 300 MiB after the bench) for less memory than the 16 small caches took. A request
+ * takes one at its first read and keeps it to its end, also while its own write waits for the
+ * group commit (store_write), so a connection it holds stays valid across the write; when all
+ * are taken (writers waiting for a commit hold theirs, or more heavy requests run than there
+ * are readers) it reads through its thread's own reader, with a 1 MiB cache, instead of
+ * waiting, so that readers never limit how many writes share a commit. */
 
 static void reader_destroy(void *p)
 {
@@ -425,12 +429,15 @@ static struct conn *open_reader(struct store *s, int cache_kib)
 	return c;
 }
 
-static struct conn *own_reader(struct store *s)
+/* cache_kib applies when the thread has none yet: a libmicrohttpd thread's is opened for a
+ * request that found the pool all taken and only stands in, so it stays small (16 of them
+ * with 4 MiB each were +64 MiB of RSS under the bench's heavy rows). */
+static struct conn *own_reader(struct store *s, int cache_kib)
 {
 	struct conn *c = pthread_getspecific(s->reader_key);
 	if (c)
 		return c;
-	c = open_reader(s, READER_CACHE_KIB);
+	c = open_reader(s, cache_kib);
 	pthread_setspecific(s->reader_key, c);
 	pthread_mutex_lock(&s->readers_lock);
 	c->next_reader = s->readers;
@@ -473,7 +480,7 @@ static struct conn *pool_take(struct store *s)
 	if (!c) {
 		/* All busy (requests waiting for their group commit keep theirs): read through the
 		 * thread's own reader rather than wait, so that no request waits for another. */
-		c = own_reader(s);
+		c = own_reader(s, OVERFLOW_CACHE_KIB);
 		c->scoped = 1;
 		return c;
 	}
@@ -533,7 +540,7 @@ struct conn *store_reader(struct store *s)
 			st->held = pool_take(s);
 		return st->held;
 	}
-	return own_reader(s);
+	return own_reader(s, READER_CACHE_KIB);
 }
 
 void store_read_begin(struct store *s)
