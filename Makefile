@@ -1,5 +1,5 @@
 # voronka — build, run and test. The layers, lowest first; a module includes only those below:
-#   core -> store -> auth, org, crm -> preset -> http -> main
+#   core -> store -> auth, org, crm -> telephony -> preset -> http -> main
 # `make run` and `make test` are the README's quick start.
 
 CC      ?= cc
@@ -14,7 +14,7 @@ B       ?= build
 
 LAYER_CORE   := $(wildcard src/core/*.c)
 LAYER_STORE  := $(wildcard src/store/*.c)
-LAYER_DOMAIN := $(wildcard src/auth/*.c src/org/*.c src/crm/*.c src/preset/*.c)
+LAYER_DOMAIN := $(wildcard src/auth/*.c src/org/*.c src/crm/*.c src/telephony/*.c src/preset/*.c)
 LAYER_HTTP   := $(wildcard src/http/*.c)
 LIB_SRC      := $(LAYER_CORE) $(LAYER_STORE) $(LAYER_DOMAIN) $(LAYER_HTTP)
 LIB_OBJ      := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/builtin.o

@@ -2,7 +2,7 @@
 // needs data, a setup function next to it). Each entry:
 //   id          stable key in bench/results/*.json
 //   title       the row label in the table
-//   method, path, auth ('cookie' | 'cookie+csrf' | null), body or bodyTemplate ("{n}" = unique)
+//   method, path, auth ('cookie' | 'cookie+csrf' | 'bearer' | null), body or bodyTemplate ("{n}" = unique)
 //   requests(ctx) optional: the requests of the load, [{path, cookie?}…]; wrk picks one at
 //               random for every request (bench/wrk/request.lua), so a load is spread over
 //               thousands of records and sessions. path is then only the label / first check.
@@ -17,7 +17,8 @@
 //               requests(), a few of them are checked
 //   groupCommit true: read voronka_db_* counters from /metrics around each load
 // ctx = {url, session: {cookie, csrf} (admin), managers: [{login, cookie, csrf}…], db (the
-//        database file, read with the sqlite3 shell), rand (seeded PRNG), scale, log}.
+//        database file, read with the sqlite3 shell), rand (seeded PRNG), scale, log};
+//        bearer (an API token, 'bearer' rows: their setup makes it).
 
 import { request } from './lib/http.mjs';
 import { sample, typo, typedPhone } from './lib/data.mjs';
@@ -133,6 +134,29 @@ const itemsAtLeast = (n) => (r) => (r.json && Array.isArray(r.json.items) && r.j
   `expected at least ${n} item(s), got ${r.json && r.json.items ? r.json.items.length : r.text.slice(0, 100)}`;
 const hasId = (r) => (r.json && Number.isInteger(r.json.id)) || `expected a record, got ${r.text.slice(0, 100)}`;
 
+// The numbers both caller-ID rows ask for (drawn once, so the two rows answer the same calls),
+// URL-encoded.
+function callerPhones(ctx) {
+  ctx.callerPhones ??= sample(ctx.db, ctx.rand, { table: 'phones', columns: 'e164', where: "entity = 'contact'", n: ctx.scale.keys })
+    .map((p) => enc(ctx.rand() < 0.7 ? p.e164 : '8' + p.e164.slice(2)));
+  return ctx.callerPhones;
+}
+
+// A role "pbx" that reads contacts, companies and deals and may do nothing else, and an API
+// token of it: what a PBX is set up with (docs/api.md, Telephony).
+async function ensurePbxToken(ctx) {
+  if (ctx.bearer) return;
+  const h = { cookie: ctx.session.cookie, 'x-csrf-token': ctx.session.csrf };
+  const role = await request(ctx.url + '/api/roles/pbx', {
+    method: 'PUT', headers: h,
+    body: { name: 'PBX', capabilities: [], scopes: { contact: { read: 'all' }, company: { read: 'all' }, deal: { read: 'all' } } },
+  });
+  if (role.status !== 200) throw new Error(`PUT /api/roles/pbx: HTTP ${role.status} ${role.text.slice(0, 200)}`);
+  const tok = await request(ctx.url + '/api/tokens', { method: 'POST', headers: h, body: { name: 'bench PBX', role: 'pbx' } });
+  if (tok.status !== 201) throw new Error(`POST /api/tokens: HTTP ${tok.status} ${tok.text.slice(0, 200)}`);
+  ctx.bearer = tok.json.secret;
+}
+
 // ---- the operations ---------------------------------------------------------------------------
 
 export const OPERATIONS = [
@@ -172,16 +196,26 @@ export const OPERATIONS = [
     body: JSON.stringify(ADMIN),
     profile: 'argon2', baseline: 'argon2id_verify',
   },
-  // Caller-ID: the PBX asks who is calling. Random existing contacts' numbers, as E.164 (most)
-  // or as the 11 digits "8…" some PBXs send.
+  // Caller-ID: the PBX asks who is calling, at every ring, with an API token of a role that
+  // reads contacts and companies (what docs/api.md tells a PBX to use; not an admin token).
+  // Random existing contacts' numbers, 70% as E.164, 30% as the 11 digits "8…" some PBXs send.
   {
-    id: 'caller_id', title: 'caller-ID: GET /api/contacts?phone= (admin)',
-    method: 'GET', path: '/api/contacts?phone=…', auth: 'cookie',
+    id: 'caller_id', title: 'caller-ID: GET /api/telephony/lookup (PBX token)',
+    method: 'GET', path: '/api/telephony/lookup?phone=…', auth: 'bearer',
     profile: 'throughput', light: true, baseline: 'nginx_static_varied', also: ['nginx_static', 'sqlite_point_lookup'],
     target: '≥ 0.8× nginx static, p99 < 2 ms',
     targetCheck: (o) => o.ratio_vs.nginx_static >= 0.8 && o.light.p99_ms < 2,
-    requests: (ctx) => sample(ctx.db, ctx.rand, { table: 'phones', columns: 'e164', where: "entity = 'contact'", n: ctx.scale.keys })
-      .map((p) => ({ path: '/api/contacts?phone=' + enc(ctx.rand() < 0.7 ? p.e164 : '8' + p.e164.slice(2)) })),
+    setup: (ctx) => ensurePbxToken(ctx),
+    requests: (ctx) => callerPhones(ctx).map((p) => ({ path: '/api/telephony/lookup?phone=' + p })),
+    check: itemsAtLeast(1),
+  },
+  // The same numbers through the generic list, as a UI or an integration without the lookup
+  // asks (~35 fields a record): what the lookup is measured against.
+  {
+    id: 'caller_id_list', title: 'caller-ID the generic way: GET /api/contacts?phone= (admin)',
+    method: 'GET', path: '/api/contacts?phone=…', auth: 'cookie',
+    profile: 'throughput', light: true, baseline: 'nginx_static_varied', also: ['nginx_static'],
+    requests: (ctx) => callerPhones(ctx).map((p) => ({ path: '/api/contacts?phone=' + p })),
     check: itemsAtLeast(1),
   },
   {

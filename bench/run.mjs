@@ -281,6 +281,7 @@ async function main() {
       const headers = {};
       if (op.auth === 'cookie' || op.auth === 'cookie+csrf') headers.Cookie = session.cookie;
       if (op.auth === 'cookie+csrf') headers['X-CSRF-Token'] = session.csrf;
+      if (op.auth === 'bearer') headers.Authorization = `Bearer ${ctx.bearer}`;
       if (op.body || op.bodyTemplate) headers['Content-Type'] = 'application/json';
       const load = {
         method: op.method, headers, body: op.body, bodyTemplate: op.bodyTemplate, url: srv.url + op.path,

@@ -43,6 +43,18 @@ bool buf_append(struct buf *b, const void *p, size_t n)
 	return true;
 }
 
+bool buf_reserve(struct buf *b, size_t n)
+{
+	if (n > b->max || b->len > b->max - n)
+		return false;
+	if (b->len + n + 1 > b->cap) {
+		b->cap = b->len + n + 1;
+		b->data = xrealloc(b->data, b->cap);
+		b->data[b->len] = '\0';
+	}
+	return true;
+}
+
 bool buf_puts(struct buf *b, const char *s)
 {
 	return buf_append(b, s, strlen(s));

@@ -17,4 +17,6 @@ bool buf_append(struct buf *b, const void *p, size_t n);
 bool buf_puts(struct buf *b, const char *s);
 bool buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_reset(struct buf *b);
+/* Room for n more bytes at once (one allocation instead of a few doublings); false past max. */
+bool buf_reserve(struct buf *b, size_t n);
 #endif

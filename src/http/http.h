@@ -37,7 +37,7 @@ struct route {
 /* Every module's table ends with { NULL }. */
 extern const struct route api_core_routes[], api_auth_routes[], api_users_routes[],
 	api_records_routes[], api_activity_routes[], api_fields_routes[], api_products_routes[],
-	api_transfer_routes[], api_teams_routes[];
+	api_transfer_routes[], api_teams_routes[], api_telephony_routes[];
 
 #define REQ_MAX_PARAMS 4
 

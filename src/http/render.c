@@ -228,6 +228,11 @@ static void text_str(struct buf *b, const char *s)
 	buf_append(b, "\"", 1);
 }
 
+void render_text_str(struct buf *b, const char *s)
+{
+	text_str(b, s);
+}
+
 static void key_str(struct buf *b, bool *first, const char *key)
 {
 	if (!*first)

@@ -19,6 +19,8 @@ json_t *render_record(const struct record *r, const char *const *hidden, int n_h
  * without building it); false when b's cap was reached. */
 struct buf;
 bool render_record_text(struct buf *b, const struct record *r, const char *const *hidden, int n_hidden);
+/* s as a JSON string (jansson's escaping; null when s is NULL or not UTF-8), appended to b. */
+void render_text_str(struct buf *b, const char *s);
 /* A deal's line items as the API shows them; without `prices` (a role that may not see the
  * deal's amount) the lines carry no price and no amount. */
 json_t *render_deal_items(struct conn *c, int64_t deal_id, bool prices, struct arena *a);

@@ -9,10 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define STMT_CACHE 256
 #define MAX_BATCH 512
-#define READER_CACHE_KIB "4096"
+#define READER_CACHE_KIB 4096   /* a thread's own reader (outside requests) */
+#ifndef POOL_CACHE_KIB
+#define POOL_CACHE_KIB 12288    /* each pooled reader */
+#endif
+#ifndef OVERFLOW_CACHE_KIB
+#define OVERFLOW_CACHE_KIB 1024 /* a pool thread's own reader, used when the pool is all taken */
+#endif
+#ifndef POOL_PER_CPU
+#define POOL_PER_CPU 2
+#endif
+#define POOL_MAX 16
 #define WRITER_CACHE_KIB "16384"
 
 struct cached {
@@ -32,6 +43,13 @@ static uint64_t sql_hash(const char *s)
 	return h;
 }
 
+#define MEMO_SLOTS 32
+struct memo {
+	char key[96];
+	char *value; /* malloc'd, value_len bytes and a NUL */
+	size_t value_len;
+};
+
 struct conn {
 	sqlite3 *db;
 	struct store *store;
@@ -40,6 +58,12 @@ struct conn {
 	 * begun at the first statement (in_tx) */
 	int scoped;
 	bool in_tx;
+	/* pooled readers keep their transaction between requests while nothing was committed
+	 * (see pool_take): its commit count and start, and whether the current request has not
+	 * read from it yet (it then counts as new) */
+	uint64_t tx_commits;
+	int64_t tx_us;
+	bool tx_kept;
 	sqlite3_stmt *begin, *commit;
 	bool auth_changed; /* the writer: a job of this batch changed sessions, users or roles */
 	bool config_changed; /* the writer: … custom field definitions or settings */
@@ -48,6 +72,15 @@ struct conn {
 	int n_cached;
 	uint64_t tick;
 	struct conn *next_reader; /* in store->readers */
+	bool pooled;
+	struct memo memo[MEMO_SLOTS]; /* answers of this snapshot: see store_memo_get */
+	int n_memo;
+};
+
+/* What this thread holds between store_read_begin and store_read_end. */
+struct scope_state {
+	int depth;
+	struct conn *held; /* a pooled reader, taken at the first read of the outermost pair */
 };
 
 struct job {
@@ -70,6 +103,12 @@ struct store {
 	pthread_key_t reader_key;
 	pthread_mutex_t readers_lock;
 	struct conn *readers;
+	/* Requests read through a few pooled readers with large caches instead of one small one
+	 * per thread: see store_reader. */
+	pthread_key_t scope_key;
+	pthread_mutex_t pool_lock;
+	struct conn *pool[POOL_MAX], *idle[POOL_MAX];
+	int pool_size, n_pool, n_idle;
 	pthread_mutex_t stats_lock;
 	struct store_stats stats;
 	_Atomic uint64_t reads;
@@ -83,6 +122,7 @@ struct store {
 	pthread_cond_t ckpt_wake;
 	_Atomic int ckpt_next;         /* WAL size (pages) at which the writer next asks for one */
 	int ckpt_done;                 /* frames backfilled as of the last run (under stats_lock) */
+	_Atomic uint64_t commits;      /* moves after every commit, before its writers hear of it */
 };
 
 /* WAL pages before a checkpoint is asked for (16 MiB of 4 KiB pages, SQLite's own default is
@@ -100,7 +140,7 @@ static void die_sql(sqlite3 *db, const char *what, const char *sql)
 	abort();
 }
 
-static enum vk_rc conn_open(struct store *s, bool reader, struct conn **out, struct vk_err *err)
+static enum vk_rc conn_open(struct store *s, bool reader, int cache_kib, struct conn **out, struct vk_err *err)
 {
 	struct conn *c = xcalloc(1, sizeof *c);
 	c->store = s;
@@ -120,14 +160,17 @@ static enum vk_rc conn_open(struct store *s, bool reader, struct conn **out, str
 	/* No mmap: a reader re-maps the file after every commit, and with writes going on that cost
 	 * more than it saved (bench: PATCH at half the CPU without it); and each connection maps the
 	 * file on its own, so RSS counted every touched page once per reader (4.5 GB at 1M).
-	 * Page caches are small: there is one reader per pool thread (16 on 2 CPUs) and each fills
+	 * Page caches: see store_reader.
 	 * its cache with its own copy of the hot pages, while the kernel's page cache holds the file
 	 * once for all of them. At 1M records 4 MiB per reader cost no CPU against 32 MiB (the
 	 * interior pages of the hot indexes fit) and took RSS from 565 MiB to under 200. */
-	const char *pragmas = reader
-		? "PRAGMA foreign_keys=ON; PRAGMA mmap_size=0; PRAGMA cache_size=-" READER_CACHE_KIB ";"
-		: "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-		  " PRAGMA mmap_size=0; PRAGMA cache_size=-" WRITER_CACHE_KIB ";";
+	char pragmas[256];
+	if (reader)
+		snprintf(pragmas, sizeof pragmas, "PRAGMA foreign_keys=ON; PRAGMA mmap_size=0; PRAGMA cache_size=-%d;",
+		         cache_kib);
+	else
+		snprintf(pragmas, sizeof pragmas, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+		         " PRAGMA mmap_size=0; PRAGMA cache_size=-" WRITER_CACHE_KIB ";");
 	enum vk_rc rc = store_exec(c, pragmas, err);
 	if (rc != VK_OK) {
 		sqlite3_close(c->db);
@@ -141,10 +184,18 @@ static enum vk_rc conn_open(struct store *s, bool reader, struct conn **out, str
 	return VK_OK;
 }
 
+static void memo_clear(struct conn *c)
+{
+	for (int i = 0; i < c->n_memo; i++)
+		free(c->memo[i].value);
+	c->n_memo = 0;
+}
+
 static void conn_close(struct conn *c)
 {
 	if (!c)
 		return;
+	memo_clear(c);
 	for (int i = 0; i < c->n_cached; i++) {
 		sqlite3_finalize(c->cache[i].st);
 		if (c->cache[i].owned)
@@ -176,6 +227,9 @@ static void read_tx_open(struct conn *c)
 	if (!c->scoped || c->in_tx)
 		return;
 	c->tx_config_epoch = atomic_load(&c->store->config_epoch); /* before the snapshot: see store_config_epoch */
+	c->tx_commits = atomic_load(&c->store->commits);
+	c->tx_us = clock_mono_us();
+	memo_clear(c); /* a new snapshot: what the old one answered may have changed */
 	if (sqlite3_step(c->begin) != SQLITE_DONE)
 		die_sql(c->db, "begin a read transaction", "BEGIN");
 	sqlite3_reset(c->begin);
@@ -193,6 +247,7 @@ static void read_tx_close(struct conn *c)
 	}
 	sqlite3_reset(c->commit);
 	c->in_tx = false;
+	c->tx_kept = false;
 }
 
 static sqlite3_stmt *hand_out(struct conn *c, struct cached *e)
@@ -202,6 +257,7 @@ static sqlite3_stmt *hand_out(struct conn *c, struct cached *e)
 	if (c->reader) {
 		atomic_fetch_add_explicit(&c->store->reads, 1, memory_order_relaxed);
 		read_tx_open(c);
+		c->tx_kept = false;
 	}
 	return e->st;
 }
@@ -345,6 +401,23 @@ const char *store_col_text(sqlite3_stmt *st, int i)
 
 /* ---- readers ---- */
 
+/* Two kinds of readers. A request (between store_read_begin and store_read_end) reads through
+ * one of a few pooled connections with large page caches, taken at its first read and given
+ * back at its end; any other thread (the reminder ticker, import batches, the CLI, a pool
+ * thread outside a request) through its own connection with a small cache, opened on first
+ * use and closed at thread exit.
+ *
+ * Why a pool: with one reader per libmicrohttpd thread (16 on 2 CPUs) every reader kept its own
+ * copy of the same hot pages, and at 1M records a 4 MiB cache could not even keep the interior
+ * pages of the indexes a caller-ID walks: 14 preads a lookup, at ~4 µs each on these machines.
+ * 2 readers per CPU with 12 MiB each keep them (2.2 reads a lookup; 24 MiB gave 1.8 but RSS
+ * went past 300 MiB after the bench) for less memory than the 16 small caches took. A request
+ * takes one at its first read and keeps it to its end, also while its own write waits for the
+ * group commit (store_write), so a connection it holds stays valid across the write; when all
+ * are taken (writers waiting for a commit hold theirs, or more heavy requests run than there
+ * are readers) it reads through its thread's own reader, with a 1 MiB cache, instead of
+ * waiting, so that readers never limit how many writes share a commit. */
+
 static void reader_destroy(void *p)
 {
 	struct conn *c = p;
@@ -359,16 +432,26 @@ static void reader_destroy(void *p)
 	conn_close(c);
 }
 
-struct conn *store_reader(struct store *s)
+static struct conn *open_reader(struct store *s, int cache_kib)
+{
+	struct conn *c;
+	struct vk_err err;
+	if (conn_open(s, true, cache_kib, &c, &err) != VK_OK) {
+		fprintf(stderr, "voronka: %s\n", err.message);
+		abort(); /* the writer opened the same file a moment ago: this is not recoverable */
+	}
+	return c;
+}
+
+/* cache_kib applies when the thread has none yet: a libmicrohttpd thread's is opened for a
+ * request that found the pool all taken and only stands in, so it stays small (16 of them
+ * with 4 MiB each were +64 MiB of RSS under the bench's heavy rows). */
+static struct conn *own_reader(struct store *s, int cache_kib)
 {
 	struct conn *c = pthread_getspecific(s->reader_key);
 	if (c)
 		return c;
-	struct vk_err err;
-	if (conn_open(s, true, &c, &err) != VK_OK) {
-		fprintf(stderr, "voronka: %s\n", err.message);
-		abort(); /* the writer opened the same file a moment ago: this is not recoverable */
-	}
+	c = open_reader(s, cache_kib);
 	pthread_setspecific(s->reader_key, c);
 	pthread_mutex_lock(&s->readers_lock);
 	c->next_reader = s->readers;
@@ -377,29 +460,160 @@ struct conn *store_reader(struct store *s)
 	return c;
 }
 
+/* How long a pooled reader may keep a snapshot between requests. Commits made here end it at
+ * once (store->commits); this bounds how late a request sees a write another process made
+ * (the CLI), and how long an idle reader holds the WAL back from a checkpoint. */
+#define KEPT_TX_US 100000
+
+/* Is c's kept transaction still as new as a new one would be? */
+static bool tx_current(struct conn *c, int64_t now_us)
+{
+	return c->tx_commits == atomic_load(&c->store->commits) && now_us - c->tx_us < KEPT_TX_US;
+}
+
+/* An idle pooled reader (opened when all are busy and the pool is not full yet), waiting for
+ * one when none is left. Beginning and ending a read transaction was a sixth of a caller-ID's
+ * CPU (the WAL read lock is a fcntl on the -shm file each way whenever no other reader of
+ * the process holds it), so a reader keeps its transaction between requests for as long as
+ * nothing was committed: the request then reads exactly what a new transaction would show. */
+static struct conn *pool_take(struct store *s)
+{
+	pthread_mutex_lock(&s->pool_lock);
+	struct conn *c = NULL;
+	if (s->n_idle) {
+		c = s->idle[--s->n_idle];
+	} else if (s->n_pool < s->pool_size) {
+		int slot = s->n_pool++; /* reserved: open it without holding the lock */
+		pthread_mutex_unlock(&s->pool_lock);
+		c = open_reader(s, POOL_CACHE_KIB);
+		c->pooled = true;
+		pthread_mutex_lock(&s->pool_lock);
+		s->pool[slot] = c;
+	}
+	pthread_mutex_unlock(&s->pool_lock);
+	if (!c) {
+		/* All busy (requests waiting for their group commit keep theirs): read through the
+		 * thread's own reader rather than wait, so that no request waits for another. */
+		c = own_reader(s, OVERFLOW_CACHE_KIB);
+		c->scoped = 1;
+		return c;
+	}
+	if (c->in_tx && !tx_current(c, clock_mono_us()))
+		read_tx_close(c);
+	c->tx_kept = c->in_tx;
+	c->scoped = 1;
+	return c;
+}
+
+static void pool_give(struct store *s, struct conn *c)
+{
+	c->scoped = 0;
+	if (!c->pooled) {
+		read_tx_close(c); /* a thread's own reader keeps no snapshot */
+		return;
+	}
+	pthread_mutex_lock(&s->pool_lock);
+	s->idle[s->n_idle++] = c;
+	pthread_mutex_unlock(&s->pool_lock);
+}
+
+void store_release_idle(struct store *s)
+{
+	int64_t now = clock_mono_us();
+	pthread_mutex_lock(&s->pool_lock);
+	for (int i = 0; i < s->n_idle; i++)
+		if (s->idle[i]->in_tx && !tx_current(s->idle[i], now))
+			read_tx_close(s->idle[i]);
+	pthread_mutex_unlock(&s->pool_lock);
+}
+
+static struct scope_state *scope_of(struct store *s, bool create)
+{
+	struct scope_state *st = pthread_getspecific(s->scope_key);
+	if (!st && create) {
+		st = xcalloc(1, sizeof *st);
+		pthread_setspecific(s->scope_key, st);
+	}
+	return st;
+}
+
+/* A thread that ends inside a request (it should not) gives its pooled reader back. */
+static void scope_destroy(void *p)
+{
+	struct scope_state *st = p;
+	if (st->held && st->held->pooled) /* a thread's own reader is closed by reader_destroy */
+		pool_give(st->held->store, st->held);
+	free(st);
+}
+
+struct conn *store_reader(struct store *s)
+{
+	struct scope_state *st = scope_of(s, false);
+	if (st && st->depth > 0) {
+		if (!st->held)
+			st->held = pool_take(s);
+		return st->held;
+	}
+	return own_reader(s, READER_CACHE_KIB);
+}
+
 void store_read_begin(struct store *s)
 {
-	store_reader(s)->scoped++;
+	scope_of(s, true)->depth++;
 }
 
 void store_read_end(struct store *s)
 {
-	struct conn *c = pthread_getspecific(s->reader_key);
-	if (!c || c->scoped == 0)
+	struct scope_state *st = scope_of(s, false);
+	if (!st || st->depth == 0)
 		return;
-	if (--c->scoped == 0)
-		read_tx_close(c);
+	if (--st->depth == 0 && st->held) {
+		pool_give(s, st->held);
+		st->held = NULL;
+	}
 }
 
 bool store_in_read_tx(struct conn *c)
 {
-	return c->in_tx;
+	return c->in_tx && !c->tx_kept;
+}
+
+/* Inside a read transaction the same query gives the same answer, and pooled readers keep
+ * their transaction across requests (pool_take): what a role may see and hide, asked by
+ * every request of a non-admin, is asked once per snapshot instead of ~6 statements a
+ * request. Only while the snapshot has been taken; never on the writer. */
+const char *store_memo_get(struct conn *c, const char *key, size_t *len)
+{
+	if (!c->reader || !c->in_tx)
+		return NULL;
+	for (int i = 0; i < c->n_memo; i++)
+		if (!strcmp(c->memo[i].key, key)) {
+			if (len)
+				*len = c->memo[i].value_len;
+			return c->memo[i].value;
+		}
+	return NULL;
+}
+
+void store_memo_put(struct conn *c, const char *key, const char *value, size_t len)
+{
+	if (!c->reader || !c->in_tx || c->n_memo == MEMO_SLOTS || strlen(key) >= sizeof c->memo[0].key)
+		return;
+	struct memo *m = &c->memo[c->n_memo++];
+	strcpy(m->key, key);
+	m->value = xmalloc(len + 1);
+	memcpy(m->value, value, len);
+	m->value[len] = '\0';
+	m->value_len = len;
 }
 
 /* Before this thread waits for a write: its snapshot would hide what the write does from its
  * own next read (a record it just created), and would hold the WAL from being checkpointed. */
 static void end_own_read_tx(struct store *s)
 {
+	struct scope_state *st = scope_of(s, false);
+	if (st && st->held)
+		read_tx_close(st->held);
 	struct conn *c = pthread_getspecific(s->reader_key);
 	if (c)
 		read_tx_close(c);
@@ -450,6 +664,7 @@ static void run_batch(struct store *s, struct job *batch)
 	}
 	/* After the commit and before any job's caller hears of it: a reader that sees the new
 	 * epoch reads the new rows (a rolled-back change costs only a needless refresh). */
+	atomic_fetch_add(&s->commits, 1);
 	if (auth_changed)
 		atomic_fetch_add(&s->auth_epoch, 1);
 	if (config_changed)
@@ -703,7 +918,13 @@ enum vk_rc store_open(const char *path, struct store **out, struct vk_err *err)
 	pthread_mutex_init(&s->ckpt_lock, NULL);
 	pthread_cond_init(&s->ckpt_wake, NULL);
 	pthread_key_create(&s->reader_key, reader_destroy);
-	enum vk_rc rc = conn_open(s, false, &s->writer, err);
+	pthread_key_create(&s->scope_key, scope_destroy);
+	pthread_mutex_init(&s->pool_lock, NULL);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	s->pool_size = (int)(cpus < 1 ? POOL_PER_CPU : cpus * POOL_PER_CPU);
+	if (s->pool_size > POOL_MAX)
+		s->pool_size = POOL_MAX;
+	enum vk_rc rc = conn_open(s, false, 0, &s->writer, err);
 	if (rc != VK_OK)
 		goto fail;
 	int applied = 0;
@@ -726,6 +947,7 @@ fail:
 	ckpt_stop(s);
 	conn_close(s->writer);
 	pthread_key_delete(s->reader_key);
+	pthread_key_delete(s->scope_key);
 	free(s->path);
 	free(s);
 	return rc;
@@ -754,12 +976,23 @@ void store_close(struct store *s)
 		conn_close(r);
 		r = next;
 	}
+	/* the pool: this thread's request (if it is in one) is over; no other may be */
+	struct scope_state *st = scope_of(s, false);
+	if (st) {
+		if (st->held)
+			pool_give(s, st->held);
+		free(st);
+		pthread_setspecific(s->scope_key, NULL);
+	}
+	for (int i = 0; i < s->n_pool; i++)
+		conn_close(s->pool[i]);
 	/* Statistics for the planner, as SQLite advises before closing; then checkpoint so the
 	 * db file is self-contained after a clean stop. */
 	store_exec(s->writer, "PRAGMA optimize", NULL);
 	store_exec(s->writer, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
 	conn_close(s->writer);
 	pthread_key_delete(s->reader_key);
+	pthread_key_delete(s->scope_key);
 	free(s->path);
 	free(s);
 }

@@ -2,7 +2,8 @@
  * files it serves). One writer connection on its own thread group-commits concurrent writes:
  * every job queued with store_write() runs in its own SAVEPOINT inside one transaction that is
  * committed with synchronous=FULL, so store_write() returns only after the job is on disk.
- * Readers get one connection per thread (WAL lets them run beside the writer). */
+ * Requests read through a small pool of readers, other threads through their own (WAL lets
+ * them run beside the writer). */
 #ifndef VK_STORE_DB_H
 #define VK_STORE_DB_H
 #include <sqlite3.h>
@@ -19,7 +20,8 @@ enum vk_rc store_open(const char *path, struct store **out, struct vk_err *err);
 /* Finish queued writes, stop the writer, close every connection. */
 void store_close(struct store *s);
 
-/* This thread's read-only connection (opened on first use, closed at thread exit). */
+/* This thread's read-only connection: inside store_read_begin/_end one of the pool, held to
+ * the end of the pair; otherwise the thread's own (opened on first use, closed at exit). */
 struct conn *store_reader(struct store *s);
 /* Between these two, every statement of this thread's reader runs in one read transaction:
  * one snapshot and one WAL read lock for a whole HTTP request instead of one per statement.
@@ -27,7 +29,17 @@ struct conn *store_reader(struct store *s);
  * write); outside a pair statements run on their own, as before. */
 void store_read_begin(struct store *s);
 void store_read_end(struct store *s);
+/* Has this request's snapshot been taken (by a statement of this request)? */
 bool store_in_read_tx(struct conn *c);
+/* Ends the snapshots idle pooled readers kept past their use (the server's ticker calls it
+ * every 100 ms), so that they do not hold the WAL back. */
+void store_release_idle(struct store *s);
+
+/* A value (len bytes, NUL-terminated) remembered for the snapshot c reads now, under key:
+ * for small queries whose answer a request needs again and again (a role's scopes). NULL when
+ * unknown, or outside a read transaction, where nothing is remembered. */
+const char *store_memo_get(struct conn *c, const char *key, size_t *len);
+void store_memo_put(struct conn *c, const char *key, const char *value, size_t len);
 
 /* Sessions, users and roles change rarely and are read on every request, so auth caches
  * them. A write job that changes one of them calls store_auth_changed(c) on the writer; the

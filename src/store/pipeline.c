@@ -1,5 +1,7 @@
 #include "store/pipeline.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void read_stage(sqlite3_stmt *st, struct arena *a, struct stage *s)
@@ -48,12 +50,18 @@ bool store_pipeline_visible(struct conn *c, int64_t pipeline_id, int64_t role_id
 
 bool store_role_sees_every_pipeline(struct conn *c, int64_t role_id)
 {
+	char key[40];
+	snprintf(key, sizeof key, "role_pipelines:%lld", (long long)role_id);
+	const char *memo = store_memo_get(c, key, NULL);
+	if (memo)
+		return memo[0] == '1';
 	sqlite3_stmt *st = store_stmt(c,
 		"SELECT NOT EXISTS (SELECT 1 FROM pipeline_roles pr WHERE NOT EXISTS"
 		" (SELECT 1 FROM pipeline_roles mine WHERE mine.pipeline_id = pr.pipeline_id AND mine.role_id = ?1))");
 	store_bind_int(st, 1, role_id);
 	bool all = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
 	store_done(c, st);
+	store_memo_put(c, key, all ? "1" : "0", 1);
 	return all;
 }
 
@@ -250,6 +258,11 @@ int64_t store_auto_move(struct conn *c, int64_t from_stage, const char *conditio
 const char *store_role_scope(struct conn *c, int64_t role_id, const char *entity, const char *action,
                              struct arena *a)
 {
+	char key[96];
+	snprintf(key, sizeof key, "role_scope:%lld:%.20s:%.20s", (long long)role_id, entity, action);
+	const char *memo = store_memo_get(c, key, NULL);
+	if (memo)
+		return *memo ? arena_strdup(a, memo) : NULL; /* "" for none: a scope is never empty */
 	sqlite3_stmt *st = store_stmt(c,
 		"SELECT scope FROM role_scopes WHERE role_id = ? AND entity = ? AND action = ?");
 	store_bind_int(st, 1, role_id);
@@ -259,15 +272,23 @@ const char *store_role_scope(struct conn *c, int64_t role_id, const char *entity
 	if (sqlite3_step(st) == SQLITE_ROW)
 		s = arena_strdup(a, store_col_text(st, 0));
 	store_done(c, st);
+	store_memo_put(c, key, s ? s : "", s ? strlen(s) : 0);
 	return s;
 }
 
 int64_t store_user_team(struct conn *c, int64_t user_id)
 {
+	char key[40];
+	snprintf(key, sizeof key, "user_team:%lld", (long long)user_id);
+	const char *memo = store_memo_get(c, key, NULL);
+	if (memo)
+		return strtoll(memo, NULL, 10);
 	sqlite3_stmt *st = store_stmt(c, "SELECT COALESCE(team_id, 0) FROM users WHERE id = ?");
 	store_bind_int(st, 1, user_id);
 	int64_t t = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	store_done(c, st);
+	char v[24];
+	store_memo_put(c, key, v, (size_t)snprintf(v, sizeof v, "%lld", (long long)t));
 	return t;
 }
 

@@ -147,6 +147,19 @@ enum vk_rc store_dup_domain(struct conn *c, const char *domain, const struct sco
  * almost every imported row is, that costs two index seeks. */
 bool store_dup_any(struct conn *c, const char *const *phones, int n_phones, const char *const *emails, int n_emails,
                    const char *domain);
+/* Caller-ID: the records that have the number e164, each within its entity's read scope as the
+ * lists apply it (sc[0] contacts, sc[1] companies; SCOPE_NONE skips the entity), contacts first,
+ * newest first, at most max. With deals, each match also gets its newest open deal within
+ * sc[2] (deal_id 0 when none). */
+struct phone_match {
+	const struct entity *e;
+	int64_t id, owner_id, company_id; /* 0 when empty */
+	const char *name, *owner_name, *company_name;
+	int64_t deal_id;
+	const char *deal_title, *deal_stage, *deal_stage_name, *deal_pipeline;
+};
+enum vk_rc store_phone_lookup(struct conn *c, const char *e164, const struct scope sc[3], bool deals,
+                              struct arena *a, struct phone_match *out, int max, int *n);
 /* Records whose name_key is one of keys (each looked up in the name_key index, in the order
  * given), at most max; found_keys[i] is the name_key of out[i]. visible is left false: the caller
  * checks the scope of what it keeps. */

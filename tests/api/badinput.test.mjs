@@ -330,7 +330,7 @@ describe('bad input', () => {
       return rawHttp(srv.url, lines.join('\r\n'));
     };
 
-    // 1,000 headers overflow the 64 KiB of connection memory: libmicrohttpd answers 431 itself.
+    // 1,000 headers overflow the 48 KiB of connection memory: libmicrohttpd answers 431 itself.
     it('1,000 request headers are refused with 431', async () => {
       const r = await withHeaders(1000);
       assert.equal(r.status, 431, `got ${r.status} ${r.error || ''}`);
@@ -355,7 +355,7 @@ describe('bad input', () => {
       await assertHealthy(srv, 'large header');
     });
 
-    // Past the 64 KiB of connection memory libmicrohttpd answers itself (docs/decisions.md).
+    // Past the 48 KiB of connection memory libmicrohttpd answers itself (docs/decisions.md).
     it('a 100 KB header is refused with 431 and the server keeps serving', async () => {
       const r = await rawHttp(srv.url, `GET /api/health HTTP/1.1\r\nHost: x\r\nCookie: vk_session=${'a'.repeat(100 * 1024)}`);
       assert.ok(r.status === 431 || r.status === 413 || r.status === 400, `got ${r.status} ${r.error || ''}`);

@@ -144,6 +144,35 @@ static void check_plans(struct store *s, const char *when)
 	CHECK(report(uses(p, "COVERING INDEX phones_e164") && strstr(p, "COVERING INDEX phones_record") &&
 	             strstr(p, "COVERING INDEX emails_record"), "caller-ID", p));
 
+	/* the PBX's caller-ID: the number's records in one statement on the phone index, read
+	 * backwards for the order; a match's open deal through its own link's index (with the
+	 * bench's statistics deals_company looks useless: every deal there has no company) */
+	struct scope sc3[3] = { all, all, all }, own3[3] = { own, own, own };
+	struct phone_match m[10];
+	int found;
+	for (int round = 0; round < 2; round++) {
+		const struct scope *x = round ? own3 : sc3;
+		const char *who = round ? "own" : "all";
+		store_phone_lookup(c, "+79160000002", x, true, a, m, 10, &found);
+		p = store_plan(c, store_last_sql(c), a);
+		CHECK(report(uses(p, "INDEX deals_company") && !strstr(p, "SCAN"), who, p));
+		store_phone_lookup(c, "+79160000001", x, true, a, m, 10, &found);
+		p = store_plan(c, store_last_sql(c), a);
+		CHECK(report(uses(p, "INDEX deals_contact") && !strstr(p, "SCAN"), who, p));
+		store_phone_lookup(c, "+79160000001", x, false, a, m, 10, &found);
+		p = store_plan(c, store_last_sql(c), a);
+		CHECK(report(uses(p, "COVERING INDEX phones_e164") && !strstr(p, "SCAN"), who, p));
+	}
+	/* all: the contact first, then the company of the same number */
+	store_phone_lookup(c, "+79160000003", sc3, true, a, m, 10, &found);
+	CHECK(found == 2 && m[0].e == &entity_contact && m[1].e == &entity_company && m[0].deal_id == 1 &&
+	      m[1].deal_id == 1 && m[0].company_id == 1 && !strcmp(m[0].company_name, "Co"));
+	CHECK(!strcmp(m[0].owner_name, "U5") && !strcmp(m[1].name, "Co"));
+	for (int i = 0; i < 3; i++)
+		own3[i].user_id = 6;
+	store_phone_lookup(c, "+79160000003", own3, true, a, m, 10, &found);
+	CHECK(found == 0); /* user 6 owns neither */
+
 	/* a record's history, first page and the next */
 	struct event *ev;
 	int n;
@@ -153,11 +182,32 @@ static void check_plans(struct store *s, const char *when)
 	arena_free(a);
 }
 
+/* A contact and its company, each with a number and one that both have, and an open deal
+ * of both: what the caller-ID statements need to run to their deal lookups. */
+static enum vk_rc caller_rows(struct conn *c, void *ctx)
+{
+	(void)ctx;
+	return store_exec(c,
+		"INSERT INTO users (id, login, name, password_hash, role_id, created_at, updated_at)"
+		" SELECT 5, 'u5', 'U5', '-', min(id), 0, 0 FROM roles UNION ALL SELECT 6, 'u6', 'U6', '-', min(id), 0, 0 FROM roles;"
+		"INSERT INTO pipelines (id, entity, key, name, sort, created_at) VALUES (1, 'deal', 'p', 'P', 0, 0);"
+		"INSERT INTO stages (id, pipeline_id, key, name, kind, color, sort) VALUES (1, 1, 'new', 'New', 'open', '#000000', 0);"
+		"INSERT INTO companies (id, name, name_key, owner_id, created_at, updated_at) VALUES (1, 'Co', 'co', 5, 0, 0);"
+		"INSERT INTO contacts (id, name, name_key, company_id, owner_id, created_at, updated_at)"
+		" VALUES (1, 'Ivan', 'ivan', 1, 5, 0, 0);"
+		"INSERT INTO phones (entity, record_id, e164, raw, sort) VALUES ('contact', 1, '+79160000001', '', 0),"
+		" ('company', 1, '+79160000002', '', 0), ('contact', 1, '+79160000003', '', 1), ('company', 1, '+79160000003', '', 1);"
+		"INSERT INTO deals (id, title, contact_id, company_id, owner_id, pipeline_id, stage_id, currency, created_at,"
+		" updated_at) VALUES (1, 'D', 1, 1, 5, 1, 1, 'RUB', 0, 0);",
+		NULL);
+}
+
 void test_plan(void)
 {
 	const char *path = unit_tmp_db();
 	struct store *s;
 	CHECK(store_open(path, &s, NULL) == VK_OK);
+	CHECK(store_write(s, caller_rows, NULL) == VK_OK);
 	check_plans(s, "without statistics");
 	CHECK(store_write(s, stats_1m, NULL) == VK_OK);
 	store_close(s); /* statistics are read when a connection loads the schema */
