@@ -395,7 +395,8 @@ const char *store_col_text(sqlite3_stmt *st, int i)
  *
  * Why a pool: with one reader per libmicrohttpd thread (16 on 2 CPUs) every reader kept its own
  * copy of the same hot pages, and at 1M records a 4 MiB cache could not even keep the interior
- * pages of the indexes a caller-ID walks: 14 preads a lookup, at ~4 µs each on these machines.
+ * pages of the indexes a caller-ID walks: 14 preads a lookup with its deal, at ~4 µs each on
+ * these machines.
  * 2 readers per CPU with 12 MiB each keep them (2.2 reads a lookup; 24 MiB gave 1.8 but RSS
  * went past 300 MiB after the bench) for less memory than the 16 small caches took. A request
  * takes one at its first read and keeps it to its end, also while its own write waits for the
