@@ -40,6 +40,8 @@ void store_release_idle(struct store *s);
  * unknown, or outside a read transaction, where nothing is remembered. */
 const char *store_memo_get(struct conn *c, const char *key, size_t *len);
 void store_memo_put(struct conn *c, const char *key, const char *value, size_t len);
+/* A memo key "kind:n[:a[:b]]" (a, b may be NULL) in out, which holds at least 96 bytes. */
+const char *store_memo_key(char *out, size_t size, const char *kind, int64_t n, const char *a, const char *b);
 
 /* Sessions, users and roles change rarely and are read on every request, so auth caches
  * them. A write job that changes one of them calls store_auth_changed(c) on the writer; the

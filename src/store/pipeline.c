@@ -50,8 +50,8 @@ bool store_pipeline_visible(struct conn *c, int64_t pipeline_id, int64_t role_id
 
 bool store_role_sees_every_pipeline(struct conn *c, int64_t role_id)
 {
-	char key[40];
-	snprintf(key, sizeof key, "role_pipelines:%lld", (long long)role_id);
+	char key[96];
+	store_memo_key(key, sizeof key, "role_pipelines", role_id, NULL, NULL);
 	const char *memo = store_memo_get(c, key, NULL);
 	if (memo)
 		return memo[0] == '1';
@@ -259,7 +259,7 @@ const char *store_role_scope(struct conn *c, int64_t role_id, const char *entity
                              struct arena *a)
 {
 	char key[96];
-	snprintf(key, sizeof key, "role_scope:%lld:%.20s:%.20s", (long long)role_id, entity, action);
+	store_memo_key(key, sizeof key, "role_scope", role_id, entity, action);
 	const char *memo = store_memo_get(c, key, NULL);
 	if (memo)
 		return *memo ? arena_strdup(a, memo) : NULL; /* "" for none: a scope is never empty */
@@ -278,8 +278,8 @@ const char *store_role_scope(struct conn *c, int64_t role_id, const char *entity
 
 int64_t store_user_team(struct conn *c, int64_t user_id)
 {
-	char key[40];
-	snprintf(key, sizeof key, "user_team:%lld", (long long)user_id);
+	char key[96];
+	store_memo_key(key, sizeof key, "user_team", user_id, NULL, NULL);
 	const char *memo = store_memo_get(c, key, NULL);
 	if (memo)
 		return strtoll(memo, NULL, 10);

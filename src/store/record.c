@@ -1017,8 +1017,8 @@ enum vk_rc store_hidden_fields(struct conn *c, int64_t role_id, const char *enti
 	int cap = 64;
 	*keys = arena_alloc(a, sizeof **keys * (size_t)cap);
 	*n = 0;
-	char key[64];
-	snprintf(key, sizeof key, "hidden:%lld:%.20s", (long long)role_id, entity);
+	char key[96];
+	store_memo_key(key, sizeof key, "hidden", role_id, entity, NULL);
 	size_t len;
 	const char *memo = store_memo_get(c, key, &len); /* the keys, each followed by '\n' */
 	if (memo) {
