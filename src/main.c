@@ -12,7 +12,6 @@
 #include "version.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,11 +163,6 @@ static int cmd_serve(int argc, char **argv)
 		if (config_set(&cfg, key, a.values[i], &err) != VK_OK)
 			return fail(&err);
 	}
-
-	/* A request's memory is allocated on a worker and freed on an I/O thread, so glibc's arenas
-	 * kept trimming their free tops (madvise, TLB shootdowns, page faults on the next request):
-	 * +60% CPU on a 50-record list. Free memory below this stays in the arenas. */
-	mallopt(M_TRIM_THRESHOLD, 32 << 20);
 
 	/* Signals are taken by sigwait below; block them before any thread starts. */
 	sigset_t sigs;

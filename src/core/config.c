@@ -27,7 +27,6 @@ static const struct opt opts[] = {
 	STR(web_dir, "", "serve UI files live from this directory (development); empty = built-in"),
 	STR(trusted_proxies, "127.0.0.1", "comma-separated proxy IPs whose X-Forwarded-For is believed"),
 	INT(threads, "0", 0, 256, "HTTP worker threads; 0 = 8 per CPU (a request waiting for its commit holds one)"),
-	INT(io_threads, "0", 0, 64, "HTTP I/O threads (they also answer point lookups); 0 = one per CPU"),
 	INT(max_body_kib, "1024", 1, 65536, "largest accepted request body, KiB"),
 	INT(max_connections, "1024", 16, 65536, "simultaneous client connections"),
 	INT(client_timeout_s, "30", 1, 3600, "idle/slow client connection timeout, seconds"),

@@ -13,7 +13,6 @@ struct config {
 	char web_dir[512];
 	char trusted_proxies[256];
 	long threads;
-	long io_threads;
 	long max_body_kib;
 	long max_connections;
 	long client_timeout_s;

@@ -82,7 +82,7 @@ static void change_password(struct req *r)
 const struct route api_auth_routes[] = {
 	{ "POST", "/api/login", login, R_JSON, NULL },
 	{ "POST", "/api/logout", logout, R_AUTH, NULL },
-	{ "GET", "/api/me", me, R_AUTH | R_INLINE, NULL },
+	{ "GET", "/api/me", me, R_AUTH, NULL },
 	{ "POST", "/api/me/password", change_password, R_AUTH | R_JSON, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };

@@ -148,7 +148,7 @@ static void test_clock(struct req *r)
 }
 
 const struct route api_core_routes[] = {
-	{ "GET", "/api/health", health, R_INLINE, NULL },
+	{ "GET", "/api/health", health, 0, NULL },
 	{ "GET", "/api/settings", settings_show, R_AUTH, NULL },
 	{ "PATCH", "/api/settings", settings_patch, R_AUTH | R_JSON, CAP_SETTINGS_MANAGE },
 	{ "GET", "/api/timeline", timeline, R_AUTH, NULL },

@@ -404,11 +404,11 @@ static void reassign(struct req *r)
 	reply_json(r, 200, json_pack("{s:i}", "moved", moved));
 }
 
-#define RECORD_ROUTES(plural)                                                               \
-	{ "GET", "/api/" plural, list, R_AUTH, NULL },                                      \
-	{ "POST", "/api/" plural, create, R_AUTH | R_JSON, NULL },                          \
-	{ "GET", "/api/" plural "/:id", get, R_AUTH | R_INLINE, NULL },                     \
-	{ "PATCH", "/api/" plural "/:id", update, R_AUTH | R_JSON, NULL },                  \
+#define RECORD_ROUTES(plural)                                                                   \
+	{ "GET", "/api/" plural, list, R_AUTH, NULL },                                              \
+	{ "POST", "/api/" plural, create, R_AUTH | R_JSON, NULL },                                  \
+	{ "GET", "/api/" plural "/:id", get, R_AUTH, NULL },                                        \
+	{ "PATCH", "/api/" plural "/:id", update, R_AUTH | R_JSON, NULL },                          \
 	{ "DELETE", "/api/" plural "/:id", delete, R_AUTH, NULL }
 
 const struct route api_records_routes[] = {

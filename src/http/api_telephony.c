@@ -128,6 +128,6 @@ static void lookup(struct req *r)
 }
 
 const struct route api_telephony_routes[] = {
-	{ "GET", "/api/telephony/lookup", lookup, R_AUTH | R_INLINE, NULL },
+	{ "GET", "/api/telephony/lookup", lookup, R_AUTH, NULL },
 	{ NULL },
 };

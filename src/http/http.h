@@ -24,11 +24,6 @@ enum route_flags {
 	R_JSON = 1 << 1,      /* the body must be a JSON object; r->json holds it */
 	R_TEST_ONLY = 1 << 2, /* exists only with --test-clock */
 	R_METRICS = 1 << 3,   /* exists only with metrics = true */
-	/* Answered on the connection's own I/O thread: a bounded read (a point lookup, no list, no
-	 * write but the once-a-minute session touch). Every other route runs on a worker thread
-	 * while its connection is suspended, so a slow request or one waiting for its commit never
-	 * holds the I/O threads the caller-ID answers on. */
-	R_INLINE = 1 << 4,
 };
 
 struct route {

@@ -51,13 +51,6 @@ struct server {
 	pthread_t ticker;
 	_Atomic bool stopping;
 	bool ticker_started;
-	/* Workers run every route not marked R_INLINE while its connection is suspended. */
-	pthread_mutex_t work_lock;
-	pthread_cond_t work_ready;
-	struct rstate *work_head, *work_tail;
-	bool work_stop;
-	pthread_t *workers;
-	int n_workers;
 };
 
 /* The request as this file sees it; handlers see only the embedded struct req. */
@@ -66,14 +59,10 @@ struct rstate {
 	struct MHD_Connection *conn;
 	struct buf body;
 	bool too_large, queued;
-	_Atomic bool worked; /* a worker ran it; the connection was resumed to send the answer */
-	struct rstate *next_work;
 	int status;
 	struct MHD_Response *resp;
 	int64_t start_us;
 	int metric_route;
-	int route;           /* index into srv->routes, or -1 */
-	char allow[64];      /* for a 405: the methods the path has */
 };
 
 #define STATE(req) ((struct rstate *)(void *)(req))
@@ -392,12 +381,13 @@ static void dispatch(struct rstate *st)
 {
 	struct req *r = &st->r;
 	struct server *srv = r->srv;
-	int i = st->route;
+	char allow[64];
+	int i = find_route(srv, r, allow, sizeof allow);
 	if (i < 0) {
 		st->metric_route = METRIC_ROUTE_UNMATCHED;
-		if (st->allow[0]) {
+		if (allow[0]) {
 			reply_error_msg(r, 405, "method_not_allowed", NULL, "this method is not allowed here");
-			reply_header(r, "Allow", st->allow);
+			reply_header(r, "Allow", allow);
 		} else if ((!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) &&
 		           strncmp(r->path, "/api/", 5) != 0 && strcmp(r->path, "/api") != 0) {
 			st->metric_route = METRIC_ROUTE_STATIC;
@@ -539,71 +529,6 @@ static enum MHD_Result queue(struct rstate *st)
 	return MHD_queue_response(st->conn, (unsigned)st->status, st->resp);
 }
 
-/* One snapshot for the whole request: a caller-ID lookup ran ~8 statements, each taking and
- * dropping the WAL read lock (~15% of its CPU). */
-static void run(struct server *srv, struct rstate *st)
-{
-	store_read_begin(srv->store);
-	dispatch(st);
-	store_read_end(srv->store);
-}
-
-static void work_push(struct server *srv, struct rstate *st)
-{
-	pthread_mutex_lock(&srv->work_lock);
-	st->next_work = NULL;
-	if (srv->work_tail)
-		srv->work_tail->next_work = st;
-	else
-		srv->work_head = st;
-	srv->work_tail = st;
-	pthread_cond_signal(&srv->work_ready);
-	pthread_mutex_unlock(&srv->work_lock);
-}
-
-/* A worker takes requests in arrival order until told to stop with nothing left; the connection
- * is resumed only after the answer is complete, so its I/O thread sees it whole (the resume
- * takes libmicrohttpd's mutex, which orders the writes before it). */
-static void *worker_main(void *arg)
-{
-	struct server *srv = arg;
-	pthread_mutex_lock(&srv->work_lock);
-	for (;;) {
-		while (!srv->work_head && !srv->work_stop)
-			pthread_cond_wait(&srv->work_ready, &srv->work_lock);
-		struct rstate *st = srv->work_head;
-		if (!st)
-			break;
-		srv->work_head = st->next_work;
-		if (!srv->work_head)
-			srv->work_tail = NULL;
-		pthread_mutex_unlock(&srv->work_lock);
-		run(srv, st);
-		atomic_store(&st->worked, true);
-		MHD_resume_connection(st->conn);
-		pthread_mutex_lock(&srv->work_lock);
-	}
-	pthread_mutex_unlock(&srv->work_lock);
-	return NULL;
-}
-
-/* Runs what is queued, then ends the workers; before the daemon stops, which frees the
- * connections they work on. */
-static void workers_stop(struct server *srv)
-{
-	if (!srv->n_workers)
-		return;
-	pthread_mutex_lock(&srv->work_lock);
-	srv->work_stop = true;
-	pthread_cond_broadcast(&srv->work_ready);
-	pthread_mutex_unlock(&srv->work_lock);
-	for (int i = 0; i < srv->n_workers; i++)
-		pthread_join(srv->workers[i], NULL);
-	free(srv->workers);
-	srv->workers = NULL;
-	srv->n_workers = 0;
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
@@ -616,7 +541,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		st->start_us = clock_mono_us();
 		st->conn = conn;
 		st->metric_route = METRIC_ROUTE_UNMATCHED;
-		st->route = -1;
 		st->r.srv = srv;
 		st->r.arena = arena_new(8192);
 		st->r.method = arena_strdup(st->r.arena, method);
@@ -668,16 +592,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (st->queued)
 		return MHD_YES;
-	if (atomic_load(&st->worked))
-		return queue(st);
-	st->route = find_route(srv, &st->r, st->allow, sizeof st->allow);
-	/* no route: a static file or an error, both answered from memory */
-	if (st->route >= 0 && !(srv->routes[st->route]->flags & R_INLINE) && srv->n_workers) {
-		MHD_suspend_connection(conn);
-		work_push(srv, st);
-		return MHD_YES;
-	}
-	run(srv, st);
+	/* one snapshot for the whole request: a caller-ID lookup ran ~8 statements, each taking
+	 * and dropping the WAL read lock (~15% of its CPU) */
+	store_read_begin(srv->store);
+	dispatch(st);
+	store_read_end(srv->store);
 	return queue(st);
 }
 
@@ -854,26 +773,11 @@ struct server *server_new(const struct config *cfg, struct store *s, struct auth
 	srv->auth = a;
 	collect_routes(srv);
 	metrics_init(&srv->metrics, srv->routes, srv->n_routes);
-	/* A request waiting for its group commit holds its worker, so the workers are more than the
-	 * CPUs: more writers then share one fsync (bench: 2 threads gave 1.0 job/commit). The I/O
-	 * threads only move bytes and answer R_INLINE routes: one per CPU, as nginx's workers, so
-	 * that a busy one handles many ready connections per wake-up instead of 16 threads taking
-	 * turns (a caller-ID cost 2–4 µs more with 16). */
-	long nproc = sysconf(_SC_NPROCESSORS_ONLN);
-	long workers = cfg->threads ? cfg->threads : 8 * nproc;
-	long io_threads = cfg->io_threads ? cfg->io_threads : nproc;
-	if (workers < 1)
-		workers = 1;
-	if (io_threads < 1)
-		io_threads = 1;
-	pthread_mutex_init(&srv->work_lock, NULL);
-	pthread_cond_init(&srv->work_ready, NULL);
-	srv->workers = xcalloc((size_t)workers, sizeof *srv->workers);
-	for (long k = 0; k < workers; k++) {
-		if (pthread_create(&srv->workers[k], NULL, worker_main, srv) != 0)
-			break;
-		srv->n_workers++;
-	}
+	/* A request waiting for its group commit holds its thread, so the pool is larger than the
+	 * CPU count: more writers can then share one fsync (bench: 2 threads gave 1.0 job/commit). */
+	long threads = cfg->threads ? cfg->threads : 8 * sysconf(_SC_NPROCESSORS_ONLN);
+	if (threads < 1)
+		threads = 1;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
 	                 MHD_ALLOW_SUSPEND_RESUME;
 	if (ss.ss_family == AF_INET6)
@@ -881,7 +785,7 @@ struct server *server_new(const struct config *cfg, struct store *s, struct auth
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)io_threads,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->client_timeout_s,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
@@ -891,7 +795,6 @@ struct server *server_new(const struct config *cfg, struct store *s, struct auth
 		MHD_OPTION_END);
 	if (!srv->daemon) {
 		vk_fail(err, VK_EIO, "listen", "cannot listen on %s (address in use or not allowed?)", cfg->listen);
-		workers_stop(srv);
 		free(srv->routes);
 		free(srv->literal);
 		for (int b = 0; b < ROUTE_BUCKETS; b++)
@@ -958,7 +861,6 @@ void server_shutdown(struct server *srv, int grace_s)
 	int left = atomic_load(&srv->in_flight);
 	if (left)
 		log_warn("msg=\"shutdown grace over\" in_flight=%d", left);
-	workers_stop(srv);
 	MHD_stop_daemon(srv->daemon);
 	srv->daemon = NULL;
 	log_buffer_access(false);
@@ -972,7 +874,6 @@ void server_free(struct server *srv)
 		atomic_store(&srv->stopping, true);
 		pthread_join(srv->ticker, NULL);
 	}
-	workers_stop(srv);
 	if (srv->daemon)
 		MHD_stop_daemon(srv->daemon);
 	metrics_release(&srv->metrics);
