@@ -644,7 +644,7 @@ void store_memo_put(struct conn *c, const char *key, const char *value, size_t l
 
 /* Before this thread waits for a write: its snapshot would hide what the write does from its
  * own next read (a record it just created), and would hold the WAL from being checkpointed. */
-static void end_own_read_tx(struct store *s)
+void store_read_fresh(struct store *s)
 {
 	struct scope_state *st = scope_of(s, false);
 	if (st && st->held)
@@ -772,7 +772,7 @@ static void enqueue(struct store *s, struct job *j)
 enum vk_rc store_write(struct store *s, store_write_fn fn, void *ctx)
 {
 	struct job j = { .fn = fn, .ctx = ctx };
-	end_own_read_tx(s);
+	store_read_fresh(s);
 	pthread_mutex_lock(&s->lock);
 	if (s->stopping) {
 		pthread_mutex_unlock(&s->lock);

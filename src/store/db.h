@@ -29,6 +29,10 @@ struct conn *store_reader(struct store *s);
  * write); outside a pair statements run on their own, as before. */
 void store_read_begin(struct store *s);
 void store_read_end(struct store *s);
+/* Ends this thread's snapshot now; its next read takes a new one. store_write() does it itself;
+ * a request whose writes run on other threads (an import's batches) calls it once it has read
+ * what it needs, or its snapshot keeps every frame written meanwhile in the WAL. */
+void store_read_fresh(struct store *s);
 /* Has this request's snapshot been taken (by a statement of this request)? */
 bool store_in_read_tx(struct conn *c);
 /* Ends the snapshots idle pooled readers kept past their use (the server's ticker calls it
