@@ -204,6 +204,21 @@ static void read_scope(void)
 	CHECK(value_is(s, "k", "4", a));
 	store_read_end(s);
 
+	/* store_read_fresh: a request whose writes run on other threads (an import) drops its
+	 * snapshot, so what is committed meanwhile is not held in the WAL for it; its next read
+	 * takes a new one, inside the same pair */
+	store_read_begin(s);
+	CHECK(store_schema_version(store_reader(s)) > 0); /* the snapshot is taken here */
+	write_elsewhere(s, "k", "5");
+	CHECK(value_is(s, "k", "4", a));
+	store_read_fresh(s);
+	CHECK(!store_in_read_tx(store_reader(s)));
+	CHECK(value_is(s, "k", "5", a));
+	CHECK(store_schema_version(store_reader(s)) > 0);
+	CHECK(store_in_read_tx(store_reader(s)));
+	store_read_end(s);
+	CHECK(!store_in_read_tx(store_reader(s)));
+
 	/* the auth epoch moves with a committed write that says so, and only then */
 	uint64_t e0 = store_auth_epoch(s);
 	CHECK(store_write(s, put_kv_write, &own) == VK_OK);
