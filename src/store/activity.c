@@ -332,9 +332,7 @@ int64_t store_notification_unread(struct conn *c, int64_t user_id)
 {
 	sqlite3_stmt *st = store_stmt(c, "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL");
 	store_bind_int(st, 1, user_id);
-	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	store_done(c, st);
-	return n;
+	return store_int(c, st);
 }
 
 enum vk_rc store_notification_read(struct conn *c, int64_t user_id, const int64_t *ids, int n_ids, int64_t now)

@@ -108,21 +108,14 @@ enum vk_rc store_user_update(struct conn *c, int64_t id, const char *name, int64
 	return rc;
 }
 
-static int64_t count(struct conn *c, sqlite3_stmt *st)
-{
-	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	store_done(c, st);
-	return n;
-}
-
 int64_t store_user_count(struct conn *c)
 {
-	return count(c, store_stmt(c, "SELECT COUNT(*) FROM users"));
+	return store_int(c, store_stmt(c, "SELECT COUNT(*) FROM users"));
 }
 
 int64_t store_user_count_active_admins(struct conn *c)
 {
-	return count(c, store_stmt(c,
+	return store_int(c, store_stmt(c,
 		"SELECT COUNT(*) FROM users u JOIN role_capabilities rc ON rc.role_id = u.role_id"
 		" WHERE u.active = 1 AND rc.capability = '*'"));
 }
@@ -182,7 +175,7 @@ enum vk_rc store_role_get(struct conn *c, int64_t id, struct arena *a, struct ro
 enum vk_rc store_role_list(struct conn *c, struct arena *a, struct role **items, int *n)
 {
 	sqlite3_stmt *st = store_stmt(c, "SELECT COUNT(*) FROM roles");
-	int total = (int)count(c, st);
+	int total = (int)store_int(c, st);
 	*items = arena_alloc(a, sizeof **items * (size_t)(total + 1));
 	*n = 0;
 	st = store_stmt(c, "SELECT id, key, name FROM roles ORDER BY id");
@@ -202,10 +195,10 @@ void store_role_usage(struct conn *c, int64_t role_id, int64_t *n_users, int64_t
 {
 	sqlite3_stmt *st = store_stmt(c, "SELECT COUNT(*) FROM users WHERE role_id = ?");
 	store_bind_int(st, 1, role_id);
-	*n_users = count(c, st);
+	*n_users = store_int(c, st);
 	st = store_stmt(c, "SELECT COUNT(*) FROM api_tokens WHERE role_id = ? AND revoked_at IS NULL");
 	store_bind_int(st, 1, role_id);
-	*n_tokens = count(c, st);
+	*n_tokens = store_int(c, st);
 }
 
 enum vk_rc store_role_delete(struct conn *c, int64_t role_id)
@@ -237,7 +230,7 @@ enum vk_rc store_role_put(struct conn *c, const char *key, const char *name, con
 		return rc;
 	st = store_stmt(c, "SELECT id FROM roles WHERE key = ?");
 	store_bind_text(st, 1, key);
-	*id = count(c, st);
+	*id = store_int(c, st);
 	st = store_stmt(c, "DELETE FROM role_capabilities WHERE role_id = ?");
 	store_bind_int(st, 1, *id);
 	if ((rc = store_exec_stmt(c, st)) != VK_OK)
@@ -384,7 +377,7 @@ enum vk_rc store_token_get(struct conn *c, int64_t id, struct arena *a, struct t
 
 enum vk_rc store_token_list(struct conn *c, struct arena *a, struct token_row **items, int *n)
 {
-	int total = (int)count(c, store_stmt(c, "SELECT COUNT(*) FROM api_tokens"));
+	int total = (int)store_int(c, store_stmt(c, "SELECT COUNT(*) FROM api_tokens"));
 	*items = arena_alloc(a, sizeof **items * (size_t)(total + 1));
 	*n = 0;
 	sqlite3_stmt *st = store_stmt(c, "SELECT " TOKEN_COLS TOKEN_FROM "ORDER BY t.id");

@@ -321,6 +321,13 @@ void store_done(struct conn *c, sqlite3_stmt *st)
 		}
 }
 
+int64_t store_int(struct conn *c, sqlite3_stmt *st)
+{
+	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	store_done(c, st);
+	return n;
+}
+
 const char *store_last_sql(struct conn *c)
 {
 	const struct cached *last = NULL;

@@ -72,6 +72,9 @@ void store_write_async(struct store *s, store_write_fn fn, void *ctx, void (*fre
  * Preparing invalid SQL is a bug: it aborts with the SQLite message. */
 sqlite3_stmt *store_stmt(struct conn *c, const char *sql);
 void store_done(struct conn *c, sqlite3_stmt *st);
+/* Steps st once and gives it back (store_done): its first column as an integer, 0 when there is
+ * no row. For COUNT(*) and single-id lookups. */
+int64_t store_int(struct conn *c, sqlite3_stmt *st);
 /* For SQL built at run time from trusted metadata (never from user text): cached by content,
  * least recently used evicted. Values are always bound, never pasted. */
 sqlite3_stmt *store_stmt_dyn(struct conn *c, const char *sql);

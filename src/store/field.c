@@ -266,8 +266,7 @@ enum vk_rc store_list_put(struct conn *c, const char *key, const char *name, int
 		return rc;
 	st = store_stmt(c, "SELECT id FROM lists WHERE key = ?");
 	store_bind_text(st, 1, key);
-	*id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	store_done(c, st);
+	*id = store_int(c, st);
 	return *id ? VK_OK : VK_EIO;
 }
 

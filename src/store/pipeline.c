@@ -250,9 +250,7 @@ int64_t store_auto_move(struct conn *c, int64_t from_stage, const char *conditio
 		"SELECT to_stage_id FROM stage_auto_moves WHERE from_stage_id = ? AND condition = ? ORDER BY id LIMIT 1");
 	store_bind_int(st, 1, from_stage);
 	store_bind_text(st, 2, condition);
-	int64_t to = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	store_done(c, st);
-	return to;
+	return store_int(c, st);
 }
 
 const char *store_role_scope(struct conn *c, int64_t role_id, const char *entity, const char *action,
@@ -285,8 +283,7 @@ int64_t store_user_team(struct conn *c, int64_t user_id)
 		return strtoll(memo, NULL, 10);
 	sqlite3_stmt *st = store_stmt(c, "SELECT COALESCE(team_id, 0) FROM users WHERE id = ?");
 	store_bind_int(st, 1, user_id);
-	int64_t t = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	store_done(c, st);
+	int64_t t = store_int(c, st);
 	char v[24];
 	store_memo_put(c, key, v, (size_t)snprintf(v, sizeof v, "%lld", (long long)t));
 	return t;
@@ -310,8 +307,7 @@ enum vk_rc store_pipeline_put(struct conn *c, const char *entity, const char *ke
 		return rc;
 	st = store_stmt(c, "SELECT id FROM pipelines WHERE key = ?");
 	store_bind_text(st, 1, key);
-	*id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	store_done(c, st);
+	*id = store_int(c, st);
 	return *id ? VK_OK : VK_EIO;
 }
 
@@ -337,8 +333,7 @@ enum vk_rc store_stage_put(struct conn *c, int64_t pipeline_id, const char *key,
 	st = store_stmt(c, "SELECT id FROM stages WHERE pipeline_id = ? AND key = ?");
 	store_bind_int(st, 1, pipeline_id);
 	store_bind_text(st, 2, key);
-	*id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	store_done(c, st);
+	*id = store_int(c, st);
 	return *id ? VK_OK : VK_EIO;
 }
 
@@ -463,27 +458,21 @@ int64_t store_pipeline_live_records(struct conn *c, int64_t pipeline_id)
 		"SELECT (SELECT COUNT(*) FROM deals WHERE pipeline_id = ?1 AND deleted_at IS NULL)"
 		" + (SELECT COUNT(*) FROM companies WHERE pipeline_id = ?1 AND deleted_at IS NULL)");
 	store_bind_int(st, 1, pipeline_id);
-	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	store_done(c, st);
-	return n;
+	return store_int(c, st);
 }
 
 int64_t store_pipeline_deleted_deals(struct conn *c, int64_t pipeline_id)
 {
 	sqlite3_stmt *st = store_stmt(c, "SELECT COUNT(*) FROM deals WHERE pipeline_id = ? AND deleted_at IS NOT NULL");
 	store_bind_int(st, 1, pipeline_id);
-	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	store_done(c, st);
-	return n;
+	return store_int(c, st);
 }
 
 int64_t store_pipeline_count(struct conn *c, const char *entity)
 {
 	sqlite3_stmt *st = store_stmt(c, "SELECT COUNT(*) FROM pipelines WHERE entity = ?");
 	store_bind_text(st, 1, entity);
-	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	store_done(c, st);
-	return n;
+	return store_int(c, st);
 }
 
 enum vk_rc store_pipeline_delete(struct conn *c, int64_t pipeline_id)

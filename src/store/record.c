@@ -544,9 +544,7 @@ int64_t store_record_count(struct conn *c, const struct entity *e, const struct 
 	sqlite3_stmt *st = sqlb_prepare(c, &b);
 	if (!st)
 		return -1;
-	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	store_done(c, st);
-	return n;
+	return store_int(c, st);
 }
 
 /* Runs the summary SELECT; only_stages (n_only > 0): just those stages, by currency. */
@@ -847,9 +845,7 @@ int64_t store_record_count_where(struct conn *c, const struct entity *e, const c
 	snprintf(q, sizeof q, "SELECT COUNT(*) FROM %s WHERE %s = ? AND deleted_at IS NULL", e->plural, column);
 	sqlite3_stmt *st = store_stmt_dyn(c, q);
 	sqlite3_bind_int64(st, 1, value);
-	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	store_done(c, st);
-	return n;
+	return store_int(c, st);
 }
 
 bool store_user_active(struct conn *c, int64_t id)
