@@ -63,7 +63,7 @@ static const char *route_label(struct metrics *m, int i, char *tmp, size_t n)
 	return tmp;
 }
 
-void metrics_write(struct metrics *m, struct store *s, struct req *r)
+void metrics_write(struct metrics *m, struct store *s, int in_flight, struct req *r)
 {
 	struct buf b;
 	buf_init(&b, 4u << 20);
@@ -130,10 +130,12 @@ void metrics_write(struct metrics *m, struct store *s, struct req *r)
 	buf_printf(&b, "voronka_db_commit_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
 	               "voronka_db_commit_duration_seconds_sum %.6f\n"
 	               "voronka_db_commit_duration_seconds_count %llu\n"
+	               "# HELP voronka_http_requests_in_flight Requests received and not yet answered (this one too).\n"
+	               "# TYPE voronka_http_requests_in_flight gauge\nvoronka_http_requests_in_flight %d\n"
 	               "# HELP voronka_start_time_seconds When this process started.\n"
 	               "# TYPE voronka_start_time_seconds gauge\nvoronka_start_time_seconds %lld\n",
 	           (unsigned long long)ss.commits, (double)ss.commit_us_total / 1e6,
-	           (unsigned long long)ss.commits, (long long)(m->started_ms / 1000));
+	           (unsigned long long)ss.commits, in_flight, (long long)(m->started_ms / 1000));
 
 	struct MHD_Response *resp = MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_FREE);
 	b.data = NULL; /* MHD owns it now */

@@ -28,5 +28,5 @@ struct metrics {
 void metrics_init(struct metrics *m, const struct route **routes, int n_routes);
 void metrics_release(struct metrics *m);
 void metrics_observe(struct metrics *m, int route, int status, int64_t us);
-void metrics_write(struct metrics *m, struct store *s, struct req *r);
+void metrics_write(struct metrics *m, struct store *s, int in_flight, struct req *r);
 #endif

@@ -886,5 +886,5 @@ void server_free(struct server *srv)
 
 void metrics_render(struct server *srv, struct req *r)
 {
-	metrics_write(&srv->metrics, srv->store, r);
+	metrics_write(&srv->metrics, srv->store, atomic_load(&srv->in_flight), r);
 }

@@ -2,7 +2,7 @@
 // histogram, and database timings.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, adminClient, createUser, parseMetrics, uniq } from './helpers.mjs';
+import { startServer, Client, adminClient, createUser, parseMetrics, uniq, rawHttp, sleep } from './helpers.mjs';
 
 const REQS = 'voronka_http_requests_total';
 const DUR = 'voronka_http_request_duration_seconds';
@@ -96,6 +96,25 @@ describe('metrics', () => {
     }
     const all = sum(samples.filter((s) => s.name === `${DUR}_count`));
     assert.ok(all >= 5, 'requests were observed');
+  });
+
+  it('a gauge of requests in flight: the scrape itself, and a request still sending its body', async () => {
+    const gauge = async () => (await scrape(srv)).samples.find((s) => s.name === 'voronka_http_requests_in_flight')?.value;
+    assert.equal(await gauge(), 1, 'only the scrape is in flight');
+    // headers and half a body: the server has the request and waits for the rest
+    const body = JSON.stringify({ login: uniq('half'), name: 'Half', password: 'password-123', role: 'manager' });
+    const head = ['POST /api/users HTTP/1.1', 'Host: 127.0.0.1', 'Content-Type: application/json',
+      `Cookie: ${admin.cookie}`, `X-CSRF-Token: ${admin.csrf}`, `Content-Length: ${body.length}`].join('\r\n');
+    let release;
+    const held = new Promise((r) => { release = r; });
+    const slow = rawHttp(srv.url, head, async (write) => { await write(body.slice(0, 10)); await held; await write(body.slice(10)); });
+    let n;
+    for (let t = Date.now(); (n = await gauge()) < 2 && Date.now() - t < 10000; ) await sleep(10);
+    assert.equal(n, 2, 'the half-sent request is in flight');
+    release();
+    assert.equal((await slow).status, 201);
+    for (let t = Date.now(); (n = await gauge()) > 1 && Date.now() - t < 10000; ) await sleep(10);
+    assert.equal(n, 1, 'answered, it is no longer in flight');
   });
 
   it('has database timing metrics that move with queries', async () => {

@@ -2,7 +2,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { startServer, adminClient, loginAs, listAll, rawHttp, sleep } from './helpers.mjs';
+import { startServer, adminClient, loginAs, listAll, rawHttp, sleep, parseMetrics } from './helpers.mjs';
 
 describe('shutdown', () => {
   const dirs = [];
@@ -28,15 +28,23 @@ describe('shutdown', () => {
 
     // A burst of ordinary requests (password hashing makes each take a while).
     const logins = Array.from({ length: 8 }, (_, i) => `inflight-${i}`);
+    let answered = 0;
+    const done = (r) => { answered++; return r; };
     const burst = logins.map((login) =>
       admin.post('/api/users', { login, name: login, password: 'password-123', role: 'manager' })
-        .then((r) => ({ status: r.status, text: r.text }), (e) => ({ status: 0, text: String(e.cause || e) })));
+        .then((r) => ({ status: r.status, text: r.text }), (e) => ({ status: 0, text: String(e.cause || e) })).then(done));
     const reads = Array.from({ length: 8 }, () =>
-      admin.get('/api/users').then((r) => ({ status: r.status, text: '' }), (e) => ({ status: 0, text: String(e.cause || e) })));
+      admin.get('/api/users').then((r) => ({ status: r.status, text: '' }), (e) => ({ status: 0, text: String(e.cause || e) })).then(done));
 
-    // time for all sixteen to be on the wire before the signal (100 ms was short once, under
-    // ASan on a machine at load 10: one request was not sent yet and met a closed socket)
-    await sleep(300);
+    // The signal goes once the server has every one of the seventeen (sixteen and the slow
+    // upload): answered, or in flight by its own gauge (less the scrape itself). A fixed sleep
+    // was short on a loaded machine: a request not yet sent met the closed socket.
+    for (let t = Date.now(); ; await sleep(10)) {
+      const m = parseMetrics(await (await fetch(srv.url + '/metrics')).text());
+      const flying = m.find((s) => s.name === 'voronka_http_requests_in_flight').value - 1;
+      if (flying + answered >= 17) break;
+      assert.ok(Date.now() - t < 20000, `only ${flying} in flight and ${answered} answered of 17 after 20 s`);
+    }
     srv.proc.kill('SIGTERM');
     sigtermSent();
     const t0 = Date.now();
