@@ -645,6 +645,141 @@ static enum vk_rc decode(const char *in, size_t len, const char *encoding, struc
 
 /* ---- converting rows ---- */
 
+/* ---- a dry run's memory ----
+ *
+ * A dry run undoes every job, so a later job cannot meet the records an earlier one would have
+ * made: a file that repeated a number 2000 rows on was reported clean, and the real import then
+ * refused the repeat. So a dry run remembers the phones, e-mails and domains of the rows it
+ * passed (as 64-bit hashes: 16 bytes a key), for the rest of the request and, when the browser
+ * names the run (dry_run_id), for its next chunks: a few runs, each for DRY_IDLE_MS after its
+ * last chunk, of at most DRY_KEYS keys (past that, later rows are checked against the database
+ * alone, as before). */
+#define DRY_RUNS 4
+#define DRY_KEYS 1000000            /* 32 MiB of table at most */
+#define DRY_IDLE_MS (15 * 60 * 1000)
+
+struct dry_run {
+	int64_t user_id;
+	char id[IMPORT_DRY_ID_MAX + 1];
+	int64_t used_ms;
+	uint64_t *hash;  /* open addressing; 0 = empty */
+	int64_t *row;    /* the row that had it first */
+	size_t cap, n;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	struct dry_run *runs[DRY_RUNS];
+} dry_runs = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+/* never 0, which marks an empty place */
+static uint64_t dry_hash(const char *key)
+{
+	return hash_str(key) | 1;
+}
+
+static void dry_free(struct dry_run *d)
+{
+	if (!d)
+		return;
+	free(d->hash);
+	free(d->row);
+	free(d);
+}
+
+static int64_t *dry_find(const struct dry_run *d, uint64_t h)
+{
+	if (!d->cap)
+		return NULL;
+	for (size_t i = h & (d->cap - 1);; i = (i + 1) & (d->cap - 1)) {
+		if (!d->hash[i])
+			return NULL;
+		if (d->hash[i] == h)
+			return &d->row[i];
+	}
+}
+
+static void dry_add(struct dry_run *d, uint64_t h, int64_t row)
+{
+	if (dry_find(d, h) || d->n >= DRY_KEYS)
+		return;
+	if ((d->n + 1) * 2 > d->cap) {
+		struct dry_run bigger = { .cap = d->cap ? d->cap * 2 : 4096 };
+		bigger.hash = xcalloc(bigger.cap, sizeof *bigger.hash);
+		bigger.row = xcalloc(bigger.cap, sizeof *bigger.row);
+		for (size_t i = 0; i < d->cap; i++)
+			if (d->hash[i])
+				dry_add(&bigger, d->hash[i], d->row[i]);
+		free(d->hash);
+		free(d->row);
+		d->hash = bigger.hash;
+		d->row = bigger.row;
+		d->cap = bigger.cap;
+	}
+	size_t i = h & (d->cap - 1);
+	while (d->hash[i])
+		i = (i + 1) & (d->cap - 1);
+	d->hash[i] = h;
+	d->row[i] = row;
+	d->n++;
+}
+
+/* The named run's memory, taken out of the table while this request uses it; a new one for the
+ * first chunk (row_offset 0), an unnamed run, or a run forgotten meanwhile. */
+static struct dry_run *dry_take(int64_t user_id, const char *id, bool first)
+{
+	struct dry_run *found = NULL;
+	int64_t now = clock_mono_us() / 1000;
+	pthread_mutex_lock(&dry_runs.mu);
+	for (int i = 0; i < DRY_RUNS; i++) {
+		struct dry_run *d = dry_runs.runs[i];
+		if (!d)
+			continue;
+		bool mine = id && d->user_id == user_id && !strcmp(d->id, id);
+		if (mine || now - d->used_ms > DRY_IDLE_MS) {
+			dry_runs.runs[i] = NULL;
+			if (mine && !first)
+				found = d;
+			else
+				dry_free(d);
+		}
+	}
+	pthread_mutex_unlock(&dry_runs.mu);
+	if (!found) {
+		found = xcalloc(1, sizeof *found);
+		found->user_id = user_id;
+		snprintf(found->id, sizeof found->id, "%s", id ? id : "");
+	}
+	return found;
+}
+
+/* Back into the table for the run's next chunk (in the place of the least recently used run
+ * when all are taken), or freed when the run has no name. */
+static void dry_give_back(struct dry_run *d)
+{
+	if (!d)
+		return;
+	if (!d->id[0]) {
+		dry_free(d);
+		return;
+	}
+	d->used_ms = clock_mono_us() / 1000;
+	pthread_mutex_lock(&dry_runs.mu);
+	int slot = 0;
+	for (int i = 0; i < DRY_RUNS; i++) {
+		if (!dry_runs.runs[i]) {
+			slot = i;
+			break;
+		}
+		if (dry_runs.runs[i]->used_ms < dry_runs.runs[slot]->used_ms)
+			slot = i;
+	}
+	struct dry_run *old = dry_runs.runs[slot];
+	dry_runs.runs[slot] = d;
+	pthread_mutex_unlock(&dry_runs.mu);
+	dry_free(old);
+}
+
 struct row {
 	int64_t number;
 	struct value *v;
@@ -682,6 +817,8 @@ struct import {
 	int title, owner, custom, company;
 	struct import_result *out;
 	struct arena *a;              /* the result's */
+	struct dry_run *dry;          /* a dry run's memory of the rows it passed; only the batch being
+	                                 written touches it */
 };
 
 static void add_error(struct import *im, int64_t row, const char *code, const char *field, const char *message,
@@ -1149,6 +1286,66 @@ static enum vk_rc create_row(struct conn *c, struct job *j, struct create_job *c
 	return rc;
 }
 
+/* A row's k-th key a duplicate is found by (its phones, e-mails, then a company's domain),
+ * with the field and the text to name it by; false past the last. */
+static bool row_key(const struct import *im, const struct row *r, int k, char *key, size_t n, const char **field,
+                    const char **text)
+{
+	if (k < r->n_phones) {
+		snprintf(key, n, "p%s", r->phones[k]);
+		*field = "phones";
+		*text = r->phones_raw[k] ? r->phones_raw[k] : r->phones[k];
+		return true;
+	}
+	if ((k -= r->n_phones) < r->n_emails) {
+		snprintf(key, n, "e%s", r->emails[k]);
+		*field = "emails";
+		*text = r->emails[k];
+		return true;
+	}
+	int di = record_field_index(im->e, "domain");
+	if (k == r->n_emails && di >= 0 && r->v[di].kind == V_TEXT) {
+		snprintf(key, n, "d%s", r->v[di].s);
+		*field = "domain";
+		*text = r->v[di].s;
+		return true;
+	}
+	return false;
+}
+
+/* A row that repeats a key of a row the dry run passed in an earlier job or chunk: code
+ * "repeated", the value that earlier row's number (the import itself will name its record). */
+static enum vk_rc dry_repeat(const struct import *im, const struct row *r, struct arena *a, struct vk_err *err,
+                             const char **value)
+{
+	char key[600];
+	const char *field, *text;
+	for (int k = 0; row_key(im, r, k, key, sizeof key, &field, &text); k++) {
+		int64_t *first = dry_find(im->dry, dry_hash(key));
+		if (!first || *first >= r->number) /* a chunk sent again meets its own rows */
+			continue;
+		const char *what = !strcmp(field, "phones") ? "phone number" : !strcmp(field, "emails") ? "e-mail" : "web domain";
+		vk_fail(err, VK_ECONFLICT, field, "row %lld of this file has this %s already", (long long)*first, what);
+		err->code = "repeated";
+		*value = arena_printf(a, "%lld", (long long)*first);
+		return VK_ECONFLICT;
+	}
+	return VK_OK;
+}
+
+static void dry_remember(struct import *im, const struct job *j)
+{
+	char key[600];
+	const char *field, *text;
+	for (int i = 0; i < j->n; i++) {
+		const struct row *r = &j->rows[i];
+		if (r->bad || r->err_message)
+			continue;
+		for (int k = 0; row_key(im, r, k, key, sizeof key, &field, &text); k++)
+			dry_add(im->dry, dry_hash(key), r->number);
+	}
+}
+
 static enum vk_rc import_write(struct conn *c, void *ctx)
 {
 	struct job *j = ctx;
@@ -1164,7 +1361,9 @@ static enum vk_rc import_write(struct conn *c, void *ctx)
 		struct vk_err err = { 0 };
 		bool wrote = false;
 		const char *value = NULL;
-		enum vk_rc rc = create_row(c, j, &cj, r, &err, &value, &wrote);
+		enum vk_rc rc = im->o->dry_run && !im->o->allow_duplicates ? dry_repeat(im, r, j->a, &err, &value) : VK_OK;
+		if (rc == VK_OK)
+			rc = create_row(c, j, &cj, r, &err, &value, &wrote);
 		if (rc == VK_OK)
 			continue;
 		r->id = 0;
@@ -1353,8 +1552,10 @@ static enum vk_rc batch_write(struct batch *b)
 		rc = store_write(im->s, import_write, &j);
 		if (rc == VK_ECONFLICT && j.retry)
 			continue; /* a row failed half-written; each pass drops one, so this ends */
-		if (rc == VK_ECONFLICT && j.dry_done)
+		if (rc == VK_ECONFLICT && j.dry_done) {
 			rc = VK_OK;
+			dry_remember(im, &j);
+		}
 		break;
 	}
 	return rc;
@@ -1522,6 +1723,8 @@ enum vk_rc transfer_import(struct store *s, const struct principal *p, const str
 	store_read_fresh(s);
 	out->ids = arena_alloc(a, sizeof *out->ids * IMPORT_MAX_IDS);
 	out->errors = arena_alloc(a, sizeof *out->errors * IMPORT_MAX_ERRORS);
+	if (o->dry_run)
+		im.dry = dry_take(p->user_id, o->dry_run_id, o->row_offset == 0);
 
 	rd = csv_reader_new(data, dlen, out->delimiter);
 	const char *const *cells;
@@ -1584,6 +1787,7 @@ enum vk_rc transfer_import(struct store *s, const struct principal *p, const str
 		store_write_async(s, import_event_write, ev, import_event_free);
 	}
 out:
+	dry_give_back(im.dry);
 	csv_reader_free(rd);
 	buf_release(&text);
 	return rc;

@@ -29,7 +29,10 @@ struct import_opts {
 	const char *encoding; /* "utf-8", "windows-1251" or NULL = detect */
 	int64_t row_offset;   /* data rows sent in earlier chunks of the same file */
 	bool allow_duplicates; /* create rows whose phone, e-mail or domain exists (CAP_ALLOW_DUPLICATE) */
+	const char *dry_run_id; /* a dry run sent in chunks: its name, so a chunk sees the rows of the
+	                           chunks before it (8–64 of A-Z a-z 0-9 - _), or NULL */
 };
+#define IMPORT_DRY_ID_MAX 64
 
 struct import_error {
 	int64_t row;          /* as a spreadsheet numbers it: the header is row 1 */

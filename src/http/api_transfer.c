@@ -11,6 +11,7 @@
 #include "crm/transfer.h"
 #include "http/render.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <stdio.h>
@@ -191,6 +192,17 @@ static bool parse_bool_arg(const char *s, bool *out)
 	return false;
 }
 
+static bool dry_run_id_ok(const char *id)
+{
+	size_t n = strlen(id);
+	if (n < 8 || n > IMPORT_DRY_ID_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)id[i]) && id[i] != '-' && id[i] != '_')
+			return false;
+	return true;
+}
+
 /* Options from the URL, then from a JSON body (which wins). The CSV itself is the body, or
  * the body's "csv" string, which *doc holds. Whatever the outcome, release_import frees. */
 static bool read_import(struct req *r, struct import_opts *o, const char **csv, size_t *len, json_t **doc)
@@ -214,6 +226,7 @@ static bool read_import(struct req *r, struct import_opts *o, const char **csv, 
 		return false;
 	}
 	o->encoding = req_query(r, "encoding");
+	o->dry_run_id = req_query(r, "dry_run_id");
 	if ((v = req_query(r, "row_offset"))) {
 		char *end;
 		long long n = strtoll(v, &end, 10);
@@ -236,8 +249,8 @@ static bool read_import(struct req *r, struct import_opts *o, const char **csv, 
 	size_t body_len;
 	const char *body = req_body(r, &body_len);
 	if (media_is(ct, "application/json")) {
-		static const char *const keys[] = { "csv", "mapping", "defaults", "dry_run", "delimiter", "encoding",
-		                                     "row_offset", "allow_duplicates", NULL };
+		static const char *const keys[] = { "csv", "mapping", "defaults", "dry_run", "dry_run_id", "delimiter",
+		                                     "encoding", "row_offset", "allow_duplicates", NULL };
 		const char *text = NULL, *delim = NULL;
 		bool present, dry = o->dry_run, dups = o->allow_duplicates;
 		int64_t offset = o->row_offset;
@@ -258,6 +271,8 @@ static bool read_import(struct req *r, struct import_opts *o, const char **csv, 
 			rc = json_get_str(*doc, "encoding", false, 1, 20, &o->encoding, &err);
 		if (rc == VK_OK)
 			rc = json_get_int(*doc, "row_offset", false, 0, 100000000, &offset, &present, &err);
+		if (rc == VK_OK && json_object_get(*doc, "dry_run_id"))
+			rc = json_get_str(*doc, "dry_run_id", false, 0, SIZE_MAX, &o->dry_run_id, &err);
 		if (rc != VK_OK) {
 			json_decref(qmap);
 			json_decref(qdef);
@@ -289,6 +304,14 @@ static bool read_import(struct req *r, struct import_opts *o, const char **csv, 
 	}
 	o->mapping = qmap; /* references the caller releases (release_import) */
 	o->defaults = qdef;
+	if (o->dry_run_id && !dry_run_id_ok(o->dry_run_id)) {
+		reply_error_msg(r, 400, "invalid", "dry_run_id", "dry_run_id must be 8 to 64 letters, digits, '-' or '_'");
+		return false;
+	}
+	if (o->dry_run_id && !o->dry_run) {
+		reply_error_msg(r, 400, "invalid", "dry_run_id", "dry_run_id names a dry run: send it with dry_run=true");
+		return false;
+	}
 	if (*len == 0) {
 		reply_error_msg(r, 400, "missing", "csv", "the body is empty: send the CSV file");
 		return false;

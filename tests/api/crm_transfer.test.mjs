@@ -248,6 +248,76 @@ describe('import (dealers)', () => {
     assert.equal((await s.admin.get(`/api/contacts?q=${enc(t)}`)).json.items.length, 0);
   });
 
+  it('a dry run finds a number, e-mail or domain the file repeats in a later batch, as the import does', async () => {
+    // the server writes 2000 rows a job and a dry run undoes each job, so these repeats meet
+    // rows of an earlier job that is no longer in the database
+    const t = tag();
+    const phones = Array.from({ length: 4500 }, () => uniqPhone());
+    const lines = ['name,phones,emails'];
+    for (let i = 0; i < 4500; i++) {
+      const phone = i === 4200 ? phones[5].replace('+7', '8 ') : phones[i]; // row 4202 repeats row 7's number
+      const email = i === 4300 ? `r1000-${t}@example.ru` : `r${i}-${t}@example.ru`; // row 4302: row 1002's
+      lines.push(`Повтор ${t} ${i},${phone},${email}`);
+    }
+    const csv = lines.join('\n');
+    const verdicts = (r) => r.json.errors.map((e) => [e.row, e.field, e.code]);
+    const dry = await postCsv(s.admin, '/api/contacts/import?dry_run=true', csv);
+    assert.equal(dry.status, 200, dry.text);
+    assert.deepEqual([dry.json.created, dry.json.failed], [4498, 2]);
+    assert.deepEqual(verdicts(dry), [[4202, 'phones', 'repeated'], [4302, 'emails', 'repeated']]);
+    assert.deepEqual(dry.json.errors.map((e) => e.value), ['7', '1002'], 'the earlier row, for the browser to name');
+    assert.match(dry.json.errors[0].message, /row 7\b/);
+    assert.match(dry.json.errors[1].message, /row 1002\b/);
+    assert.equal((await s.admin.get(`/api/contacts?q=${enc('Повтор ' + t)}`)).json.items.length, 0, 'the dry run wrote nothing');
+    // the import itself refuses the same two rows
+    const real = await postCsv(s.admin, '/api/contacts/import', csv);
+    assert.equal(real.status, 200, real.text);
+    assert.deepEqual([real.json.created, real.json.failed], [4498, 2]);
+    assert.deepEqual(verdicts(real), [[4202, 'phones', 'duplicate'], [4302, 'emails', 'duplicate']]);
+    // and a dry run of it now finds every row a duplicate of what the import made
+    const again = await postCsv(s.admin, '/api/contacts/import?dry_run=true', csv);
+    assert.deepEqual([again.json.created, again.json.failed], [0, 4500]);
+
+    const companies = ['name,domain'];
+    for (let i = 0; i < 2100; i++) companies.push(`ООО Повтор ${t} ${i},${i === 2050 ? `d3-${t}.example` : `d${i}-${t}.example`}`);
+    const cdry = await postCsv(s.admin, '/api/companies/import?dry_run=true', companies.join('\n'));
+    assert.equal(cdry.status, 200, cdry.text);
+    assert.deepEqual([cdry.json.created, cdry.json.failed], [2099, 1]);
+    assert.deepEqual(verdicts(cdry), [[2052, 'domain', 'repeated']]);
+    assert.match(cdry.json.errors[0].message, /row 5\b/);
+  });
+
+  it('a dry run sent in chunks under one dry_run_id finds what a later chunk repeats of an earlier one', async () => {
+    const t = tag();
+    const head = 'name,phones,emails';
+    const phones = Array.from({ length: 6 }, () => uniqPhone());
+    const chunk1 = [head, ...[0, 1, 2].map((i) => `Частями ${t} ${i},${phones[i]},c${i}-${t}@example.ru`)].join('\n');
+    // rows 5–7 of the file: row 5 repeats row 3's number (typed another way), row 6 row 2's e-mail
+    const chunk2 = [head, `Частями ${t} 3,${phones[1].replace('+7', '8')},c3-${t}@example.ru`,
+      `Частями ${t} 4,${phones[4]},c0-${t}@example.ru`, `Частями ${t} 5,${phones[5]},c5-${t}@example.ru`].join('\n');
+    const id = `run-${t}-0001`;
+    const send = (c, body, offset, runId = id) =>
+      postCsv(c, `/api/contacts/import?dry_run=true&dry_run_id=${runId}&row_offset=${offset}`, body);
+    const first = await send(s.admin, chunk1, 0);
+    assert.deepEqual([first.status, first.json.created, first.json.failed], [200, 3, 0], first.text);
+    const second = await send(s.admin, chunk2, 3);
+    assert.deepEqual([second.json.created, second.json.failed], [1, 2]);
+    assert.deepEqual(second.json.errors.map((e) => [e.row, e.field, e.code, e.value]), [[5, 'phones', 'repeated', '3'], [6, 'emails', 'repeated', '2']]);
+    assert.match(second.json.errors[0].message, /row 3\b/);
+    assert.match(second.json.errors[1].message, /row 2\b/);
+    // the browser sending a chunk again gets the same answer, not its rows as their own repeats
+    const again = await send(s.admin, chunk2, 3);
+    assert.deepEqual(again.json.errors.map((e) => e.row), [5, 6]);
+    // the run is the user's own: another user with the same name starts afresh
+    const theirs = await send(await s.as(s.byRole.agent[0]), chunk2, 3);
+    assert.deepEqual([theirs.status, theirs.json.created, theirs.json.failed], [200, 3, 0], theirs.text);
+    // row_offset 0 starts the run afresh
+    await send(s.admin, [head, `Частями ${t} x,${uniqPhone()},x-${t}@example.ru`].join('\n'), 0);
+    const fresh = await send(s.admin, chunk2, 3);
+    assert.deepEqual([fresh.json.created, fresh.json.failed], [3, 0]);
+    assert.equal((await s.admin.get(`/api/contacts?q=${enc('Частями ' + t)}`)).json.items.length, 0, 'nothing was written');
+  });
+
   it('real import creates records seen in lists, search, duplicates and timelines; bad rows fail alone', async () => {
     const t = tag();
     const p1 = uniqPhone(), p2 = uniqPhone();
@@ -485,6 +555,11 @@ describe('import (dealers)', () => {
       [() => postCsv(a, `/api/contacts/import?mapping=${enc('["name","owner_id","owner"]')}`, 'a,b,c\nX,Y,Z\n'), 400, 'mapping'],
       [() => postCsv(a, `/api/contacts/import?mapping=${enc('["name","name","name","name"]')}`, 'a,b\nX,Y\n'), 400, 'mapping'],
       [() => postCsv(a, '/api/contacts/import?dry_run=maybe', 'name\nX\n'), 400, 'dry_run'],
+      [() => postCsv(a, '/api/contacts/import?dry_run=true&dry_run_id=short', 'name\nX\n'), 400, 'dry_run_id'],
+      [() => postCsv(a, '/api/contacts/import?dry_run=true&dry_run_id=' + 'x'.repeat(65), 'name\nX\n'), 400, 'dry_run_id'],
+      [() => postCsv(a, '/api/contacts/import?dry_run=true&dry_run_id=has%20space%20in', 'name\nX\n'), 400, 'dry_run_id'],
+      [() => postCsv(a, '/api/contacts/import?dry_run_id=abcdefgh', 'name\nX\n'), 400, 'dry_run_id'],
+      [() => a.post('/api/contacts/import', { csv: 'name\nX\n', dry_run: true, dry_run_id: 12345678 }), 400, 'dry_run_id'],
       [() => postCsv(a, '/api/contacts/import?row_offset=-1', 'name\nX\n'), 400, 'row_offset'],
       [() => postCsv(a, '/api/contacts/import?delimiter=x', 'name\nX\n'), 400, 'delimiter'],
       [() => postCsv(a, '/api/contacts/import?encoding=koi8-r', 'name\nX\n'), 400, 'encoding'],

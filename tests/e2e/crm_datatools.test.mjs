@@ -135,6 +135,44 @@ test('import: a Windows-1251 file with a comma, big enough to go in two chunks',
   await closePage(page);
 });
 
+// Sign in, open an import page, pick the file and start a dry run.
+async function startDryRun(page, path, file) {
+  await signIn(page, server.url);
+  await page.goto(server.url + path);
+  await page.getByTestId('import-file').setInputFiles(file);
+  await page.getByTestId('import-mapping').waitFor();
+  await page.getByTestId('import-dry').click();
+}
+
+test('import: a dry run of a file in two chunks finds a number the second chunk repeats from the first', async () => {
+  const rows = ['ФИО,Телефон,Заметка'];
+  for (let i = 0; i < 6000; i++) {
+    const d = String(i).padStart(7, '0');
+    rows.push(`Двойник ${i},+7 918 ${d.slice(0, 3)}-${d.slice(3)},${'·'.repeat(30)}`);
+  }
+  rows.push('Двойник последний,8 918 000-0000,'); // row 6002 repeats row 2's number
+  const text = rows.join('\r\n') + '\r\n';
+  assert.ok(Buffer.byteLength(text) > 512 * 1024, 'more than one chunk: ' + Buffer.byteLength(text));
+  const file = join(tmp, 'twins.csv');
+  writeFileSync(file, text);
+  const page = await openPage(browser);
+  try {
+    await startDryRun(page, '/contacts/import', file);
+    await page.locator('[data-testid=import-progress][data-status=done]').waitFor({ timeout: 60000 });
+    await expectText(page.getByTestId('report-created'), /^6000 would be created/);
+    await expectText(page.getByTestId('import-errors').locator('tbody tr'), /^6002\s+Phones\s+Row 2 of this file has this phone number already$/);
+    assert.equal((await admin.get('/api/contacts?q=' + encodeURIComponent('Двойник') + '&limit=1')).json.items.length, 0, 'a dry run writes nothing');
+    // the import refuses the same row, naming the record the first row became
+    await page.getByTestId('import-run').click();
+    await page.locator('[data-testid=import-progress][data-status=done]').waitFor({ timeout: 60000 });
+    await expectText(page.getByTestId('report-created'), /^6000 created/);
+    await expectText(page.getByTestId('import-errors').locator('tbody tr'), /^6002\s+Phones\s+"Двойник 0" has this phone number already$/);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await closePage(page);
+  }
+});
+
 test('import: "Stop" ends the import between chunks; what was sent stays, the rest is not imported', async () => {
   const rows = ['Название,Город'];
   for (let i = 0; i < 9000; i++) rows.push(`Стоп-компания ${i},Стопград` + ' '.repeat(50));
@@ -400,11 +438,7 @@ test('import: per-row errors read in Russian in the Russian UI, the duplicate na
   await setCompanyLanguage(server.url, 'ru');
   const page = await openPage(browser, { locale: 'ru-RU' });
   try {
-    await signIn(page, server.url);
-    await page.goto(server.url + '/contacts/import');
-    await page.getByTestId('import-file').setInputFiles(file);
-    await page.getByTestId('import-mapping').waitFor();
-    await page.getByTestId('import-dry').click();
+    await startDryRun(page, '/contacts/import', file);
     await page.getByTestId('dry-report').waitFor();
     const rows = page.getByTestId('import-errors').locator('tbody tr');
     await expectText(rows.nth(0), /^2\s+Телефоны\s+«не телефон» — не номер телефона$/);

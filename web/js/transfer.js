@@ -85,6 +85,11 @@ export function splitRows(bytes) {
 }
 
 // {header, chunks: [{bytes, rows}], rows}: the header row and the data rows in chunks.
+// 16 random bytes as hex (crypto.randomUUID needs https; this works on a plain-http LAN too).
+function runId() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 export function chunkFile(bytes, maxBytes = CHUNK_BYTES) {
   const ends = splitRows(bytes);
   if (!ends.length) return { header: bytes, chunks: [], rows: 0 };
@@ -179,6 +184,8 @@ export function ImportPage({ entity }) {
       delimiter: DELIMITER_NAMES[preview.delimiter], encoding: preview.encoding,
       mapping: JSON.stringify(mapping), defaults: Object.keys(defs).length ? JSON.stringify(defs) : undefined,
       dry_run: dry ? 'true' : undefined,
+      // one name for all the chunks of a dry run, so each sees the rows of those before it
+      dry_run_id: dry ? runId() : undefined,
     };
     const began = performance.now();
     let state = { dry, done: 0, total, created: 0, failed: 0, skipped: 0, errors: [], truncated: false, rate: 0, status: 'running' };
