@@ -88,10 +88,13 @@ export function BoardPage({ entity }) {
     return () => clearTimeout(timer);
   }, [pkey, q, owner]);
 
-  // Keyboard moves and the move dialog keep the focus on the card that moved.
+  // Keyboard moves and the move dialog keep the focus on the card that moved: {id, stage}, the
+  // card in the column it goes to. An effect left over from an earlier render can run just
+  // before the move's own render; focusing the card where it still was lost the focus with it.
   useEffect(() => {
-    if (wantFocus.current == null) return;
-    const el = boardRef.current && boardRef.current.querySelector(`[data-card="${wantFocus.current}"]`);
+    const w = wantFocus.current;
+    if (w == null) return;
+    const el = boardRef.current && boardRef.current.querySelector(`[data-testid="column-${w.stage}"] [data-card="${w.id}"]`);
     if (el) { el.focus(); el.scrollIntoView({ block: 'nearest', inline: 'nearest' }); wantFocus.current = null; }
   });
 
@@ -111,6 +114,7 @@ export function BoardPage({ entity }) {
     if (!pipeline || from === to) return;
     const names = { from: stageName(pipeline, from), to: stageName(pipeline, to) };
     if (!canMove(pipeline, from, to)) {
+      if (wantFocus.current && wantFocus.current.id === card.id) wantFocus.current = { id: card.id, stage: from };
       setBanner({ kind: 'error', text: t('crm.err_transition', names) });
       return;
     }
@@ -128,6 +132,9 @@ export function BoardPage({ entity }) {
     try {
       const r = await api.patch(`/api/${meta.plural}/${card.id}`, { version: card.version, stage: to });
       const visible = r && r[meta.title] !== undefined;
+      // an automatic move took it further: the focus goes along
+      if (visible && r.stage !== to && document.activeElement && document.activeElement.dataset.card === String(card.id))
+        wantFocus.current = { id: card.id, stage: r.stage };
       setCols((c) => {
         const next = { ...c, [to]: { ...c[to], items: c[to].items.filter((x) => x.id !== card.id) } };
         if (visible && next[r.stage]) {
@@ -154,7 +161,7 @@ export function BoardPage({ entity }) {
           [from]: { ...c[from], items, total: c[from].total != null ? c[from].total + 1 : null },
         };
       });
-      wantFocus.current = card.id;
+      wantFocus.current = { id: card.id, stage: from };
       totals.reload();
       const text = recordError(err, { pipeline, from, to });
       if (err.status === 422 && (err.code === 'checklist_incomplete' || err.code === 'required')) {
@@ -174,7 +181,7 @@ export function BoardPage({ entity }) {
     if (e.target !== e.currentTarget) return;         // keys inside the card's links and buttons
     const items = (cols[stageKey] || {}).items || [];
     const i = items.findIndex((x) => x.id === card.id);
-    const focusOn = (c) => { if (c) { wantFocus.current = c.id; setFocusId(c.id); } };
+    const focusOn = (c, st = stageKey) => { if (c) { wantFocus.current = { id: c.id, stage: st }; setFocusId(c.id); } };
     const ci = order.indexOf(stageKey);
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
@@ -184,14 +191,14 @@ export function BoardPage({ entity }) {
       const dir = e.key === 'ArrowRight' ? 1 : -1;
       if (e.shiftKey) {
         for (let k = ci + dir; k >= 0 && k < order.length; k += dir) {
-          if (canMove(pipeline, stageKey, order[k])) { wantFocus.current = card.id; move(card, stageKey, order[k]); return; }
+          if (canMove(pipeline, stageKey, order[k])) { wantFocus.current = { id: card.id, stage: order[k] }; move(card, stageKey, order[k]); return; }
         }
         setBanner({ kind: 'error', text: t('board.no_move_that_way') });
         return;
       }
       for (let k = ci + dir; k >= 0 && k < order.length; k += dir) {
         const other = (cols[order[k]] || {}).items || [];
-        if (other.length) { focusOn(other[Math.min(i, other.length - 1)]); return; }
+        if (other.length) { focusOn(other[Math.min(i, other.length - 1)], order[k]); return; }
       }
     } else if (e.key === 'Home' || e.key === 'End') {
       e.preventDefault();
@@ -237,7 +244,7 @@ export function BoardPage({ entity }) {
     e.preventDefault();
     const d = dragRef.current;
     dropped.current = true;
-    if (d && stageKey !== d.from) { wantFocus.current = d.card.id; setFocusId(d.card.id); move(d.card, d.from, stageKey); }
+    if (d && stageKey !== d.from) { wantFocus.current = { id: d.card.id, stage: stageKey }; setFocusId(d.card.id); move(d.card, d.from, stageKey); }
   }
 
   if (!pipeline) {
@@ -304,8 +311,8 @@ export function BoardPage({ entity }) {
       <kbd>/</kbd> ${t('board.help_search')}
     </p>
     ${moving ? html`<${MoveDialog} pipeline=${pipeline} card=${moving.card} from=${moving.from} entity=${entity}
-      onClose=${() => { wantFocus.current = moving.card.id; setMoving(null); }}
-      onMove=${(to) => { const m = moving; setMoving(null); wantFocus.current = m.card.id; setFocusId(m.card.id); move(m.card, m.from, to); }} />` : null}
+      onClose=${() => { wantFocus.current = { id: moving.card.id, stage: moving.from }; setMoving(null); }}
+      onMove=${(to) => { const m = moving; setMoving(null); wantFocus.current = { id: m.card.id, stage: to }; setFocusId(m.card.id); move(m.card, m.from, to); }} />` : null}
   </div>`;
 }
 
