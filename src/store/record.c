@@ -120,17 +120,8 @@ static sqlite3_stmt *sqlb_prepare(struct conn *c, struct sqlb *b)
 	} else {
 		st = store_stmt_dyn(c, b->sql.data);
 	}
-	for (int i = 0; i < b->n; i++) {
-		const struct value *v = &b->params[i];
-		if (v->kind == V_INT)
-			sqlite3_bind_int64(st, i + 1, v->i);
-		else if (v->kind == V_REAL)
-			sqlite3_bind_double(st, i + 1, v->d);
-		else if (v->kind == V_TEXT)
-			sqlite3_bind_text(st, i + 1, v->s, -1, SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_null(st, i + 1);
-	}
+	for (int i = 0; i < b->n; i++)
+		bind_value(st, i + 1, &b->params[i]);
 	buf_release(&b->sql);
 	return st;
 }
