@@ -952,15 +952,16 @@ static enum vk_rc update_write(struct conn *c, void *ctx)
 	}
 	/* an order's total is the sum of what it holds (RetailCRM, amoCRM's products): a typed
 	 * amount beside lines would silently disagree with them, so the lines are edited instead */
-	int ai = record_field_index(e, "amount");
-	if (ai >= 0 && changed[ai] && store_deal_has_items(c, t->id)) {
+	int ai = record_field_index(e, "amount"), ki = record_field_index(e, "currency");
+	bool amount_changed = ai >= 0 && changed[ai], currency_changed = ki >= 0 && changed[ki];
+	bool has_items = (amount_changed || currency_changed) && store_deal_has_items(c, t->id);
+	if (amount_changed && has_items) {
 		vk_fail(t->err, VK_EUNPROC, "amount", "this deal's amount is the sum of its line items; edit the lines instead");
 		t->err->code = "amount_from_items";
 		return VK_EUNPROC;
 	}
 	/* the lines' prices are in the deal's currency: relabelling it would change what was sold */
-	int ki = record_field_index(e, "currency");
-	if (ki >= 0 && changed[ki] && store_deal_has_items(c, t->id)) {
+	if (currency_changed && has_items) {
 		vk_fail(t->err, VK_EUNPROC, "currency", "this deal has line items priced in %s; remove them to change the currency",
 		        cur.v[ki].kind == V_TEXT ? cur.v[ki].s : "its currency");
 		t->err->code = "currency_from_items";
