@@ -817,8 +817,8 @@ struct import {
 	int title, owner, custom, company;
 	struct import_result *out;
 	struct arena *a;              /* the result's */
-	struct dry_run *dry;          /* a dry run's memory of the rows it passed; only the batch being
-	                                 written touches it */
+	struct dry_run *dry;          /* a dry run's memory of the rows it passed (none when duplicates
+	                                 are allowed); only the batch being written touches it */
 };
 
 static void add_error(struct import *im, int64_t row, const char *code, const char *field, const char *message,
@@ -1361,7 +1361,7 @@ static enum vk_rc import_write(struct conn *c, void *ctx)
 		struct vk_err err = { 0 };
 		bool wrote = false;
 		const char *value = NULL;
-		enum vk_rc rc = im->o->dry_run && !im->o->allow_duplicates ? dry_repeat(im, r, j->a, &err, &value) : VK_OK;
+		enum vk_rc rc = im->dry ? dry_repeat(im, r, j->a, &err, &value) : VK_OK;
 		if (rc == VK_OK)
 			rc = create_row(c, j, &cj, r, &err, &value, &wrote);
 		if (rc == VK_OK)
@@ -1554,7 +1554,8 @@ static enum vk_rc batch_write(struct batch *b)
 			continue; /* a row failed half-written; each pass drops one, so this ends */
 		if (rc == VK_ECONFLICT && j.dry_done) {
 			rc = VK_OK;
-			dry_remember(im, &j);
+			if (im->dry)
+				dry_remember(im, &j);
 		}
 		break;
 	}
@@ -1723,7 +1724,7 @@ enum vk_rc transfer_import(struct store *s, const struct principal *p, const str
 	store_read_fresh(s);
 	out->ids = arena_alloc(a, sizeof *out->ids * IMPORT_MAX_IDS);
 	out->errors = arena_alloc(a, sizeof *out->errors * IMPORT_MAX_ERRORS);
-	if (o->dry_run)
+	if (o->dry_run && !o->allow_duplicates)
 		im.dry = dry_take(p->user_id, o->dry_run_id, o->row_offset == 0);
 
 	rd = csv_reader_new(data, dlen, out->delimiter);

@@ -271,7 +271,7 @@ static bool read_import(struct req *r, struct import_opts *o, const char **csv, 
 			rc = json_get_str(*doc, "encoding", false, 1, 20, &o->encoding, &err);
 		if (rc == VK_OK)
 			rc = json_get_int(*doc, "row_offset", false, 0, 100000000, &offset, &present, &err);
-		if (rc == VK_OK && json_object_get(*doc, "dry_run_id"))
+		if (rc == VK_OK)
 			rc = json_get_str(*doc, "dry_run_id", false, 0, SIZE_MAX, &o->dry_run_id, &err);
 		if (rc != VK_OK) {
 			json_decref(qmap);
